@@ -1,0 +1,2 @@
+//! Build and test orchestration: `cargo xtask <task>`.
+fn main() {}
