@@ -1,0 +1,474 @@
+//! The module model: what a module *is*, after loading and before running.
+//!
+//! These types are the compiled form too: `serde_json` of a [`Module`] is the document the player
+//! loads (see `compile.rs`). They carry no source positions; those live only in the loader's
+//! diagnostics. Every learner-visible string is a [`TextKey`] into [`Module::strings`], so that all
+//! languages travel in one document and a language switch never changes the structure.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::expr::Expr;
+
+/// Ids of nodes, choices, questions, variables, competencies and so on.
+/// Allowed characters: ASCII letters, digits, `.`, `_`, `-` (checked by the loader).
+pub type Id = String;
+
+/// A key into the string table, e.g. `n.bedtime/text` or `q.who/o.parents/feedback`.
+pub type TextKey = String;
+
+/// A language tag (BCP 47), e.g. `en`, `ar`, `zh-Hans`.
+pub type Lang = String;
+
+/// Time in milliseconds, supplied by the caller (the engine never reads a clock).
+pub type Millis = u64;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Module {
+    pub id: Id,
+    pub version: String,
+    /// `module/title`.
+    pub title: TextKey,
+    /// `module/description`, if the author wrote one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<TextKey>,
+    pub source_lang: Lang,
+    /// Every language the module carries, source language first.
+    pub languages: Vec<Lang>,
+    /// True for the bundled example modules: the player marks them as example content.
+    #[serde(default)]
+    pub example: bool,
+    /// Scaled score (0..=1) at or above which an ending counts as passed.
+    pub mastery: f64,
+    pub backtrack: BacktrackPolicy,
+    /// Shown before the first node; the learner can still leave.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_warning: Option<TextKey>,
+    pub framework: Framework,
+    /// Outcome bands that endings refer to, in authored order.
+    pub bands: Vec<Band>,
+    pub variables: Vec<VarDecl>,
+    pub characters: Vec<Character>,
+    pub start: Id,
+    pub nodes: Vec<Node>,
+    /// Language → key → text. The source language holds every key.
+    pub strings: BTreeMap<Lang, BTreeMap<TextKey, String>>,
+    /// SHA-256 (hex, first 16 chars) over the structure and the source strings. Saved state
+    /// carries it so that resuming on changed content is detected.
+    pub content_hash: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BacktrackPolicy {
+    Never,
+    Always,
+    /// Each node says; nodes allow going back unless they set `backtrack: false`.
+    PerNode,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Framework {
+    /// IRI of the framework of reference.
+    pub iri: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<TextKey>,
+    pub competencies: Vec<Competency>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Competency {
+    pub id: Id,
+    pub iri: String,
+    /// `competency/<id>/title`.
+    pub title: TextKey,
+    /// The best score a path can reach; scores are clamped to `0..=max` when reported.
+    pub max: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Band {
+    pub id: Id,
+    /// `band/<id>/title`.
+    pub title: TextKey,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Character {
+    pub id: Id,
+    /// `character/<id>/name`.
+    pub name: TextKey,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VarDecl {
+    pub name: Id,
+    pub ty: VarType,
+    pub init: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum VarType {
+    /// Additions are clamped to `min..=max`.
+    Int {
+        min: i64,
+        max: i64,
+    },
+    Bool,
+    /// One of `values`.
+    Enum {
+        values: Vec<String>,
+    },
+    /// A subset of `values`.
+    Set {
+        values: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Value {
+    Bool(bool),
+    Int(i64),
+    /// An enum member.
+    Sym(String),
+    /// A set's members, kept sorted and unique.
+    Set(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Effect {
+    /// `trust: 2`, `promised: true`, `mood: calm`.
+    Set {
+        var: Id,
+        value: Value,
+    },
+    /// `trust: +1` (clamped to the variable's bounds).
+    Add {
+        var: Id,
+        by: i64,
+    },
+    /// `topics: +school` / `topics: -school`.
+    Insert {
+        var: Id,
+        item: String,
+    },
+    Remove {
+        var: Id,
+        item: String,
+    },
+    /// `safeguarding: +3`: adds to a competency score.
+    Score {
+        competency: Id,
+        by: i32,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Node {
+    pub id: Id,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<Id>,
+    /// `<node>/text`. Optional for quiz nodes, required otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<TextKey>,
+    /// `<node>/warning`: a content warning shown before the node's text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning: Option<TextKey>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media: Vec<Media>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub on_enter: Vec<Effect>,
+    /// `None` means "as the module's policy says".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backtrack: Option<bool>,
+    pub kind: NodeKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NodeKind {
+    Narrative {
+        routes: Vec<Route>,
+    },
+    Decision {
+        choices: Vec<Choice>,
+    },
+    Quiz {
+        questions: Vec<Question>,
+        /// Draw this many questions at random (seeded per attempt) from `questions`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        draw: Option<usize>,
+        /// Fraction of the quiz's points needed to pass it (`passed(<node>)`).
+        pass_mark: f64,
+        routes: Vec<Route>,
+    },
+    Reflection {
+        store: ReflectionStore,
+        routes: Vec<Route>,
+    },
+    Ending {
+        band: Id,
+    },
+}
+
+/// Where a reflection's text goes. Reflections are personal: by default they never leave the device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReflectionStore {
+    Local,
+    Lrs,
+}
+
+/// A conditional route; the first whose condition holds is taken.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Route {
+    #[serde(default, rename = "if", skip_serializing_if = "Option::is_none")]
+    pub when: Option<Expr>,
+    pub next: Id,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    pub id: Id,
+    /// `<choice>/text`.
+    pub text: TextKey,
+    #[serde(default, rename = "if", skip_serializing_if = "Option::is_none")]
+    pub visible_if: Option<Expr>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effects: Vec<Effect>,
+    /// `<choice>/feedback`: shown at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<TextKey>,
+    /// `<choice>/debrief`: shown in the debrief at the end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debrief: Option<TextKey>,
+    pub routes: Vec<Route>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Media {
+    pub id: Id,
+    /// Path relative to the module folder.
+    pub src: String,
+    pub kind: MediaKind,
+    /// Size in bytes, shown in low-data mode before the learner asks for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+    /// `<media>/alt`. Required for images.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alt: Option<TextKey>,
+    /// `<media>/caption`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<TextKey>,
+    /// `<media>/transcript`. Required for audio and video.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcript: Option<TextKey>,
+    /// Path of a captions file (WebVTT) for video.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captions: Option<String>,
+    pub low_data: LowData,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaKind {
+    Image,
+    Audio,
+    Video,
+}
+
+/// What the player does with a medium in low-data mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LowData {
+    /// Show the alt text or transcript; load on tap (the size is shown).
+    Tap,
+    /// Leave it out: it only decorates.
+    Skip,
+    /// Always load it: the scenario cannot be understood without it.
+    Always,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Question {
+    pub id: Id,
+    /// `<question>/text`.
+    pub text: TextKey,
+    /// Points for a fully correct answer; 0 for ungraded types.
+    pub points: f64,
+    /// The competency that receives `points × score`, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub competency: Option<Id>,
+    /// How many tries the learner has; 1 means one answer counts.
+    pub attempts: u32,
+    /// `<question>/feedback/correct`, `…/incorrect`, `…/partial`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback_correct: Option<TextKey>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback_incorrect: Option<TextKey>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback_partial: Option<TextKey>,
+    pub body: QuestionBody,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Partial {
+    /// All or nothing.
+    None,
+    /// Credit in proportion to what is right (wrong picks cancel right ones in multiple choice).
+    Proportional,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum QuestionBody {
+    SingleChoice {
+        options: Vec<AnswerOption>,
+    },
+    MultipleChoice {
+        options: Vec<AnswerOption>,
+        partial: Partial,
+    },
+    TrueFalse {
+        answer: bool,
+        /// `<question>/true/feedback`, `<question>/false/feedback`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        feedback_true: Option<TextKey>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        feedback_false: Option<TextKey>,
+    },
+    /// Items in their correct order; the player shows them shuffled.
+    Ordering {
+        items: Vec<Item>,
+        partial: Partial,
+    },
+    /// Each prompt has exactly one matching answer.
+    Matching {
+        pairs: Vec<Pair>,
+        partial: Partial,
+    },
+    FillIn {
+        /// `<question>/accepted`: accepted answers joined by `|`, translatable as one unit.
+        accepted: TextKey,
+        case_sensitive: bool,
+    },
+    Numeric {
+        answer: f64,
+        tolerance: f64,
+    },
+    /// Ungraded: a scale from 1 to `scale` with labels at the ends.
+    Likert {
+        scale: u8,
+        /// `<question>/low`, `<question>/high`.
+        low: TextKey,
+        high: TextKey,
+    },
+    /// Ungraded.
+    FreeText,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnswerOption {
+    pub id: Id,
+    /// `<question>/<option>/text`.
+    pub text: TextKey,
+    pub correct: bool,
+    /// `<question>/<option>/feedback`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<TextKey>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effects: Vec<Effect>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub id: Id,
+    /// `<question>/<item>/text`.
+    pub text: TextKey,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pair {
+    pub id: Id,
+    /// `<question>/<pair>/prompt`.
+    pub prompt: TextKey,
+    /// `<question>/<pair>/match`.
+    pub answer: TextKey,
+}
+
+impl Module {
+    pub fn node(&self, id: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.id == id)
+    }
+
+    pub fn node_index(&self, id: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.id == id)
+    }
+
+    pub fn competency(&self, id: &str) -> Option<&Competency> {
+        self.framework.competencies.iter().find(|c| c.id == id)
+    }
+
+    pub fn variable(&self, name: &str) -> Option<&VarDecl> {
+        self.variables.iter().find(|v| v.name == name)
+    }
+
+    /// The text for `key` in `lang`, falling back to the source language.
+    /// A missing key yields the key itself, so a broken string is visible rather than blank.
+    pub fn text<'a>(&'a self, lang: &str, key: &'a str) -> &'a str {
+        self.strings
+            .get(lang)
+            .and_then(|t| t.get(key))
+            .or_else(|| self.strings.get(&self.source_lang).and_then(|t| t.get(key)))
+            .map(String::as_str)
+            .unwrap_or(key)
+    }
+
+    /// Whether `lang` is written right to left.
+    pub fn is_rtl(lang: &str) -> bool {
+        let primary = lang.split('-').next().unwrap_or(lang);
+        matches!(
+            primary,
+            "ar" | "fa" | "he" | "ur" | "ps" | "prs" | "ckb" | "dv" | "yi" | "sd" | "ug"
+        )
+    }
+}
+
+impl Node {
+    /// The authored name of the node's kind.
+    pub fn kind_name(&self) -> &'static str {
+        match self.kind {
+            NodeKind::Narrative { .. } => "narrative",
+            NodeKind::Decision { .. } => "decision",
+            NodeKind::Quiz { .. } => "quiz",
+            NodeKind::Reflection { .. } => "reflection",
+            NodeKind::Ending { .. } => "ending",
+        }
+    }
+}
+
+impl QuestionBody {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            QuestionBody::SingleChoice { .. } => "single_choice",
+            QuestionBody::MultipleChoice { .. } => "multiple_choice",
+            QuestionBody::TrueFalse { .. } => "true_false",
+            QuestionBody::Ordering { .. } => "ordering",
+            QuestionBody::Matching { .. } => "matching",
+            QuestionBody::FillIn { .. } => "fill_in",
+            QuestionBody::Numeric { .. } => "numeric",
+            QuestionBody::Likert { .. } => "likert",
+            QuestionBody::FreeText => "free_text",
+        }
+    }
+
+    /// Graded questions have a right answer and count toward pass marks.
+    pub fn is_graded(&self) -> bool {
+        !matches!(self, QuestionBody::Likert { .. } | QuestionBody::FreeText)
+    }
+}
