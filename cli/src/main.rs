@@ -1,2 +1,99 @@
-//! The `hearth` command.
-fn main() {}
+//! The `hearth` command: check, play, compile, translate and scaffold modules.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+mod check;
+mod new;
+
+#[derive(Parser)]
+#[command(
+    name = "hearth",
+    version,
+    about = "Interactive case scenarios and quizzes for foster-care training"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check modules: every problem at once, with file:line:column. Exit 0 clean, 1 problems, 2 usage.
+    Check {
+        /// Module folders (or their module.yaml).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
+    },
+    /// Print the compiled module (one JSON document with all languages) that the player loads.
+    Compile {
+        path: PathBuf,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// Write or refresh `<lang>.yaml` beside the module, keeping existing translations.
+    Translate {
+        path: PathBuf,
+        #[arg(long)]
+        lang: String,
+        /// Mark every translated unit as up to date with the current source text.
+        #[arg(long)]
+        stamp: bool,
+    },
+    /// Create a new module folder with a small, valid module to start from.
+    New {
+        /// The folder to create; its name becomes the module id.
+        name: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check {
+            paths,
+            format,
+            color,
+        } => {
+            let color = match color {
+                Color::Always => true,
+                Color::Never => false,
+                Color::Auto => {
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                }
+            };
+            check::check(&paths, matches!(format, Format::Json), color)
+        }
+        Command::Compile { path, out } => check::compile(&path, out.as_deref()),
+        Command::Translate { path, lang, stamp } => check::translate(&path, &lang, stamp),
+        Command::New { name } => new::scaffold(&name),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("hearth: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
