@@ -11,8 +11,7 @@ use serde_json::json;
 
 /// Loads and validates one module folder.
 pub(crate) fn load_path(path: &Path) -> Result<Loaded> {
-    let src = read_module(path)
-        .with_context(|| format!("cannot read the module at {}", path.display()))?;
+    let src = read_module(path).with_context(|| format!("cannot read the module at {}", path.display()))?;
     Ok(content::validate::check(load(src)))
 }
 
@@ -21,16 +20,8 @@ pub(crate) fn check(paths: &[std::path::PathBuf], json: bool, color: bool) -> Re
     let (mut errors, mut warnings) = (0, 0);
     for path in paths {
         let loaded = load_path(path)?;
-        errors += loaded
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count();
-        warnings += loaded
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Warning)
-            .count();
+        errors += loaded.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        warnings += loaded.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
         if json {
             reports.push(json!({
                 "path": path.display().to_string(),
@@ -39,10 +30,7 @@ pub(crate) fn check(paths: &[std::path::PathBuf], json: bool, color: bool) -> Re
             }));
         } else {
             print!("{}", loaded.sources.render(&loaded.diagnostics, color));
-            let name = loaded
-                .module
-                .as_ref()
-                .map_or_else(|| path.display().to_string(), |m| m.id.clone());
+            let name = loaded.module.as_ref().map_or_else(|| path.display().to_string(), |m| m.id.clone());
             if loaded.diagnostics.is_empty() {
                 eprintln!("{name}: ok");
             }
@@ -54,11 +42,7 @@ pub(crate) fn check(paths: &[std::path::PathBuf], json: bool, color: bool) -> Re
     } else if errors + warnings > 0 {
         eprintln!("{errors} error(s), {warnings} warning(s)");
     }
-    Ok(if errors + warnings == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(if errors + warnings == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn diagnostic_json(sources: &Sources, d: &Diagnostic) -> serde_json::Value {
@@ -80,19 +64,11 @@ fn diagnostic_json(sources: &Sources, d: &Diagnostic) -> serde_json::Value {
 /// Loads a module and refuses one with errors, printing them.
 pub(crate) fn load_clean(path: &Path) -> Result<content::model::Module> {
     let loaded = load_path(path)?;
-    let errors: Vec<Diagnostic> = loaded
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .cloned()
-        .collect();
+    let errors: Vec<Diagnostic> =
+        loaded.diagnostics.iter().filter(|d| d.severity == Severity::Error).cloned().collect();
     if !errors.is_empty() {
         eprint!("{}", loaded.sources.render(&errors, false));
-        bail!(
-            "{} has {} error(s); `hearth check` shows them all",
-            path.display(),
-            errors.len()
-        );
+        bail!("{} has {} error(s); `hearth check` shows them all", path.display(), errors.len());
     }
     loaded.module.context("the module could not be built")
 }
@@ -101,17 +77,14 @@ pub(crate) fn compile(path: &Path, out: Option<&Path>) -> Result<ExitCode> {
     let module = load_clean(path)?;
     let json = content::compiled_json(&module);
     match out {
-        Some(out) => {
-            std::fs::write(out, json).with_context(|| format!("cannot write {}", out.display()))?
-        }
+        Some(out) => std::fs::write(out, json).with_context(|| format!("cannot write {}", out.display()))?,
         None => println!("{json}"),
     }
     Ok(ExitCode::SUCCESS)
 }
 
 pub(crate) fn translate(path: &Path, lang: &str, stamp: bool) -> Result<ExitCode> {
-    let src = read_module(path)
-        .with_context(|| format!("cannot read the module at {}", path.display()))?;
+    let src = read_module(path).with_context(|| format!("cannot read the module at {}", path.display()))?;
     let loaded = load(src);
     let Some(module) = &loaded.module else {
         eprint!("{}", loaded.sources.render(&loaded.diagnostics, false));

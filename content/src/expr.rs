@@ -83,11 +83,7 @@ impl Func {
     }
 
     pub fn name(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(f, _)| *f == self)
-            .map(|(_, n)| *n)
-            .unwrap_or("?")
+        Self::ALL.iter().find(|(f, _)| *f == self).map(|(_, n)| *n).unwrap_or("?")
     }
 
     /// What kind of id the argument names, for messages and checks.
@@ -185,10 +181,7 @@ fn lex(src: &str) -> Result<Vec<(Tok, Span)>, ExprError> {
             while src[start..i].ends_with(['-', '.']) {
                 i -= 1;
             }
-            out.push((
-                Tok::Ident(src[start..i].to_string()),
-                Span { start, end: i },
-            ));
+            out.push((Tok::Ident(src[start..i].to_string()), Span { start, end: i }));
             continue;
         }
         let two = src.get(i..i + 2).unwrap_or("");
@@ -224,19 +217,13 @@ fn lex(src: &str) -> Result<Vec<(Tok, Span)>, ExprError> {
                     _ => "not",
                 };
                 return Err(ExprError {
-                    span: Span {
-                        start,
-                        end: i + c.len_utf8(),
-                    },
+                    span: Span { start, end: i + c.len_utf8() },
                     message: format!("unexpected `{c}`; write `{word}`"),
                 });
             }
             _ => {
                 return Err(ExprError {
-                    span: Span {
-                        start,
-                        end: i + c.len_utf8(),
-                    },
+                    span: Span { start, end: i + c.len_utf8() },
                     message: format!("unexpected character `{c}`"),
                 });
             }
@@ -244,13 +231,7 @@ fn lex(src: &str) -> Result<Vec<(Tok, Span)>, ExprError> {
         i += c.len_utf8();
         out.push((tok, Span { start, end: i }));
     }
-    out.push((
-        Tok::End,
-        Span {
-            start: src.len(),
-            end: src.len(),
-        },
-    ));
+    out.push((Tok::End, Span { start: src.len(), end: src.len() }));
     Ok(out)
 }
 
@@ -262,10 +243,7 @@ pub fn parse(src: &str) -> Result<Expr, ExprError> {
     let toks = lex(src)?;
     let mut p = Parser { toks, pos: 0 };
     if matches!(p.peek(), Tok::End) {
-        return Err(ExprError {
-            span: Span::default(),
-            message: "the condition is empty".into(),
-        });
+        return Err(ExprError { span: Span::default(), message: "the condition is empty".into() });
     }
     let e = p.expr(0)?;
     match p.peek() {
@@ -305,10 +283,7 @@ impl Parser {
             Tok::RParen => "`)`".into(),
             Tok::End => "the end of the condition".into(),
         };
-        ExprError {
-            span: self.span(),
-            message: format!("expected {wanted}, found {found}"),
-        }
+        ExprError { span: self.span(), message: format!("expected {wanted}, found {found}") }
     }
 
     fn binop(&self) -> Option<BinOp> {
@@ -343,14 +318,8 @@ impl Parser {
                 };
                 self.bump();
                 let set = self.expr(CMP + 1)?;
-                let span = Span {
-                    start: lhs.span.start,
-                    end: set.span.end,
-                };
-                lhs = Expr {
-                    kind: ExprKind::In(item, Box::new(set)),
-                    span,
-                };
+                let span = Span { start: lhs.span.start, end: set.span.end };
+                lhs = Expr { kind: ExprKind::In(item, Box::new(set)), span };
                 continue;
             }
             let Some(op) = self.binop() else { break };
@@ -361,25 +330,19 @@ impl Parser {
             self.bump();
             let rhs = self.expr(prec + 1)?;
             // Comparisons do not chain: `1 < x < 3` is almost always a mistake.
-            if prec == CMP {
-                if let Some(next) = self.binop().filter(|o| o.precedence() == CMP) {
-                    return Err(ExprError {
-                        span: self.span(),
-                        message: format!(
-                            "comparisons cannot be chained; join them with `and` before `{}`",
-                            next.text()
-                        ),
-                    });
-                }
+            if prec == CMP
+                && let Some(next) = self.binop().filter(|o| o.precedence() == CMP)
+            {
+                return Err(ExprError {
+                    span: self.span(),
+                    message: format!(
+                        "comparisons cannot be chained; join them with `and` before `{}`",
+                        next.text()
+                    ),
+                });
             }
-            let span = Span {
-                start: lhs.span.start,
-                end: rhs.span.end,
-            };
-            lhs = Expr {
-                kind: ExprKind::Binary(Box::new(lhs), op, Box::new(rhs)),
-                span,
-            };
+            let span = Span { start: lhs.span.start, end: rhs.span.end };
+            lhs = Expr { kind: ExprKind::Binary(Box::new(lhs), op, Box::new(rhs)), span };
         }
         Ok(lhs)
     }
@@ -391,26 +354,14 @@ impl Parser {
                 self.bump();
                 // `not` binds looser than comparisons: `not trust >= 2` is `not (trust >= 2)`.
                 let inner = self.expr(CMP)?;
-                let span = Span {
-                    start,
-                    end: inner.span.end,
-                };
-                Ok(Expr {
-                    kind: ExprKind::Not(Box::new(inner)),
-                    span,
-                })
+                let span = Span { start, end: inner.span.end };
+                Ok(Expr { kind: ExprKind::Not(Box::new(inner)), span })
             }
             Tok::Op("-") => {
                 self.bump();
                 let inner = self.unary()?;
-                let span = Span {
-                    start,
-                    end: inner.span.end,
-                };
-                Ok(Expr {
-                    kind: ExprKind::Neg(Box::new(inner)),
-                    span,
-                })
+                let span = Span { start, end: inner.span.end };
+                Ok(Expr { kind: ExprKind::Neg(Box::new(inner)), span })
             }
             _ => self.atom(),
         }
@@ -422,37 +373,21 @@ impl Parser {
             self.bump();
         }
         match tok {
-            Tok::Int(n) => Ok(Expr {
-                kind: ExprKind::Int(n),
-                span,
-            }),
+            Tok::Int(n) => Ok(Expr { kind: ExprKind::Int(n), span }),
             Tok::LParen => {
                 let inner = self.expr(0)?;
                 if !matches!(self.peek(), Tok::RParen) {
                     return Err(self.unexpected("`)`"));
                 }
                 let close = self.bump().1;
-                Ok(Expr {
-                    kind: inner.kind,
-                    span: Span {
-                        start: span.start,
-                        end: close.end,
-                    },
-                })
+                Ok(Expr { kind: inner.kind, span: Span { start: span.start, end: close.end } })
             }
             Tok::Ident(name) => match name.as_str() {
-                "true" => Ok(Expr {
-                    kind: ExprKind::Bool(true),
-                    span,
-                }),
-                "false" => Ok(Expr {
-                    kind: ExprKind::Bool(false),
-                    span,
-                }),
-                "and" | "or" | "in" | "not" => Err(ExprError {
-                    span,
-                    message: format!("expected a value, found `{name}`"),
-                }),
+                "true" => Ok(Expr { kind: ExprKind::Bool(true), span }),
+                "false" => Ok(Expr { kind: ExprKind::Bool(false), span }),
+                "and" | "or" | "in" | "not" => {
+                    Err(ExprError { span, message: format!("expected a value, found `{name}`") })
+                }
                 _ if matches!(self.peek(), Tok::LParen) => {
                     let Some(func) = Func::from_name(&name) else {
                         let known: Vec<_> = Func::ALL.iter().map(|(_, n)| *n).collect();
@@ -469,10 +404,8 @@ impl Parser {
                         (Tok::Ident(a), _) => a,
                         _ => {
                             self.pos -= 1;
-                            return Err(self.unexpected(&format!(
-                                "a {} id inside `{name}(…)`",
-                                func.arg_kind().noun()
-                            )));
+                            return Err(self
+                                .unexpected(&format!("a {} id inside `{name}(…)`", func.arg_kind().noun())));
                         }
                     };
                     if !matches!(self.peek(), Tok::RParen) {
@@ -481,16 +414,10 @@ impl Parser {
                     let close = self.bump().1;
                     Ok(Expr {
                         kind: ExprKind::Call(func, arg),
-                        span: Span {
-                            start: span.start,
-                            end: close.end,
-                        },
+                        span: Span { start: span.start, end: close.end },
                     })
                 }
-                _ => Ok(Expr {
-                    kind: ExprKind::Name(name),
-                    span,
-                }),
+                _ => Ok(Expr { kind: ExprKind::Name(name), span }),
             },
             _ => {
                 if !matches!(tok, Tok::End) {
@@ -572,8 +499,7 @@ impl Serialize for Expr {
 impl<'de> Deserialize<'de> for Expr {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Expr, D::Error> {
         let text = String::deserialize(d)?;
-        parse(&text)
-            .map_err(|e| serde::de::Error::custom(format!("condition `{text}`: {}", e.message)))
+        parse(&text).map_err(|e| serde::de::Error::custom(format!("condition `{text}`: {}", e.message)))
     }
 }
 
@@ -642,16 +568,13 @@ impl Expr {
     /// Checks that the expression is a well-typed condition; every problem is returned.
     pub fn check(&self, scope: &dyn Scope) -> Vec<ExprError> {
         let mut errs = Vec::new();
-        if let Some(ty) = type_of(self, scope, &mut errs) {
-            if ty != Ty::Bool {
-                errs.push(ExprError {
-                    span: self.span,
-                    message: format!(
-                        "a condition must be true/false, but this is {}",
-                        ty.describe()
-                    ),
-                });
-            }
+        if let Some(ty) = type_of(self, scope, &mut errs)
+            && ty != Ty::Bool
+        {
+            errs.push(ExprError {
+                span: self.span,
+                message: format!("a condition must be true/false, but this is {}", ty.describe()),
+            });
         }
         errs
     }
@@ -695,18 +618,10 @@ fn type_of(e: &Expr, scope: &dyn Scope, errs: &mut Vec<ExprError>) -> Option<Ty>
                 return err(
                     errs,
                     e.span,
-                    format!(
-                        "`{}({arg})`: there is no {} `{arg}`",
-                        func.name(),
-                        func.arg_kind().noun()
-                    ),
+                    format!("`{}({arg})`: there is no {} `{arg}`", func.name(), func.arg_kind().noun()),
                 );
             }
-            Some(if *func == Func::Score {
-                Ty::Int
-            } else {
-                Ty::Bool
-            })
+            Some(if *func == Func::Score { Ty::Int } else { Ty::Bool })
         }
         ExprKind::Neg(inner) => {
             let t = type_of(inner, scope, errs)?;
@@ -732,10 +647,7 @@ fn type_of(e: &Expr, scope: &dyn Scope, errs: &mut Vec<ExprError>) -> Option<Ty>
                         return err(
                             errs,
                             e.span,
-                            format!(
-                                "`{item}` is not a member of the set `{var}` ({})",
-                                values.join(", ")
-                            ),
+                            format!("`{item}` is not a member of the set `{var}` ({})", values.join(", ")),
                         );
                     }
                     Some(Ty::Bool)
@@ -743,10 +655,7 @@ fn type_of(e: &Expr, scope: &dyn Scope, errs: &mut Vec<ExprError>) -> Option<Ty>
                 other => err(
                     errs,
                     set.span,
-                    format!(
-                        "`in` needs a set variable, but this is {}",
-                        other.describe()
-                    ),
+                    format!("`in` needs a set variable, but this is {}", other.describe()),
                 ),
             }
         }
@@ -794,11 +703,7 @@ fn expect_int(e: &Expr, t: &Ty, errs: &mut Vec<ExprError>) -> Option<()> {
     match t {
         Ty::Int => Some(()),
         Ty::Symbol(n) => err(errs, e.span, format!("there is no variable `{n}`")),
-        other => err(
-            errs,
-            e.span,
-            format!("expected a number, but this is {}", other.describe()),
-        ),
+        other => err(errs, e.span, format!("expected a number, but this is {}", other.describe())),
     }
 }
 
@@ -809,16 +714,8 @@ fn compatible(l: &Expr, lt: &Ty, r: &Expr, rt: &Ty, errs: &mut Vec<ExprError>) -
             if values.contains(s) {
                 Some(())
             } else {
-                let span = if matches!(lt, Ty::Symbol(_)) {
-                    l.span
-                } else {
-                    r.span
-                };
-                err(
-                    errs,
-                    span,
-                    format!("`{s}` is not a value of `{var}` ({})", values.join(", ")),
-                )
+                let span = if matches!(lt, Ty::Symbol(_)) { l.span } else { r.span };
+                err(errs, span, format!("`{s}` is not a value of `{var}` ({})", values.join(", ")))
             }
         }
         (Ty::Enum { var: a, .. }, Ty::Enum { var: b, .. }) if a == b => Some(()),
@@ -826,10 +723,7 @@ fn compatible(l: &Expr, lt: &Ty, r: &Expr, rt: &Ty, errs: &mut Vec<ExprError>) -
         (_, Ty::Symbol(s)) => err(errs, r.span, format!("there is no variable `{s}`")),
         _ => err(
             errs,
-            Span {
-                start: l.span.start,
-                end: r.span.end,
-            },
+            Span { start: l.span.start, end: r.span.end },
             format!("cannot compare {} with {}", lt.describe(), rt.describe()),
         ),
     }

@@ -53,11 +53,8 @@ impl SpanIndex {
 
     /// The source-language text keys in the order they appear in `module.yaml`.
     pub fn keys_in_order(&self) -> Vec<&str> {
-        let mut keys: Vec<(&Span, &str)> = self
-            .spans
-            .iter()
-            .filter_map(|(k, s)| k.strip_prefix("text:").map(|k| (s, k)))
-            .collect();
+        let mut keys: Vec<(&Span, &str)> =
+            self.spans.iter().filter_map(|(k, s)| k.strip_prefix("text:").map(|k| (s, k))).collect();
         keys.sort_by_key(|(s, k)| (s.start, *k));
         keys.into_iter().map(|(_, k)| k).collect()
     }
@@ -76,11 +73,7 @@ fn hex(bytes: &[u8]) -> String {
 pub fn load(src: ModuleSource) -> Loaded {
     let mut sources = Sources::default();
     let module_file = sources.add(src.module);
-    let translation_files: Vec<usize> = src
-        .translations
-        .into_iter()
-        .map(|f| sources.add(f))
-        .collect();
+    let translation_files: Vec<usize> = src.translations.into_iter().map(|f| sources.add(f)).collect();
     let mut cx = Cx {
         sources: &sources,
         file: module_file,
@@ -96,8 +89,7 @@ pub fn load(src: ModuleSource) -> Loaded {
     let module = parse_yaml(&mut cx, module_file).and_then(|root| cx.module(&root, &src.files));
     let module = module.map(|mut m| {
         cx.resolve(&m);
-        m.strings
-            .insert(m.source_lang.clone(), std::mem::take(&mut cx.strings));
+        m.strings.insert(m.source_lang.clone(), std::mem::take(&mut cx.strings));
         for &file in &translation_files {
             cx.file = file;
             cx.translation(&mut m, file);
@@ -106,16 +98,9 @@ pub fn load(src: ModuleSource) -> Loaded {
         m.content_hash = content_hash(&m);
         m
     });
-    let Cx {
-        mut diags, index, ..
-    } = cx;
+    let Cx { mut diags, index, .. } = cx;
     diags.sort_by_key(|d| (d.span.map(|s| (s.file, s.start)), d.severity));
-    Loaded {
-        module,
-        diagnostics: diags,
-        sources,
-        index,
-    }
+    Loaded { module, diagnostics: diags, sources, index }
 }
 
 /// The hash saved state carries: the structure and the source-language strings. Translations are
@@ -130,21 +115,17 @@ pub fn content_hash(m: &Module) -> String {
 
 fn parse_yaml(cx: &mut Cx, file: usize) -> Option<YNode> {
     let text = &cx.sources.files[file].text;
-    let opts = LoaderOptions::default()
-        .error_on_duplicate_keys(true)
-        .toplevel_mapping();
+    let opts = LoaderOptions::default().error_on_duplicate_keys(true).toplevel_mapping();
     match marked_yaml::parse_yaml_with_options(file, text, opts) {
         Ok(root) => Some(root),
         Err(e) => {
             let (marker, message) = match &e {
-                LoadError::TopLevelMustBeMapping(m) => (
-                    *m,
-                    "the file must be a mapping of keys to values".to_string(),
-                ),
-                LoadError::UnexpectedAnchor(m) => (
-                    *m,
-                    "anchors and aliases (`&`, `*`) are not supported".into(),
-                ),
+                LoadError::TopLevelMustBeMapping(m) => {
+                    (*m, "the file must be a mapping of keys to values".to_string())
+                }
+                LoadError::UnexpectedAnchor(m) => {
+                    (*m, "anchors and aliases (`&`, `*`) are not supported".into())
+                }
                 LoadError::UnexpectedTag(m) => (*m, "tags (`!`) are not supported".into()),
                 LoadError::MappingKeyMustBeScalar(m) => (*m, "keys must be plain text".into()),
                 LoadError::ScanError(m, se) => (*m, format!("YAML syntax: {}", se.info())),
@@ -164,20 +145,12 @@ fn parse_yaml(cx: &mut Cx, file: usize) -> Option<YNode> {
                         ),
                     )
                 }
-                other => (
-                    marked_yaml::Marker::new(file, 0, 1, 1),
-                    format!("YAML: {other:?}"),
-                ),
+                other => (marked_yaml::Marker::new(file, 0, 1, 1), format!("YAML: {other:?}")),
             };
             let f = &cx.sources.files[file];
             let start = f.offset(marker.line(), marker.column());
-            let span = Span {
-                file,
-                start,
-                end: (start + 1).min(f.text.len()),
-            };
-            cx.diags
-                .push(Diagnostic::error("yaml", Some(span), message));
+            let span = Span { file, start, end: (start + 1).min(f.text.len()) };
+            cx.diags.push(Diagnostic::error("yaml", Some(span), message));
             None
         }
     }
@@ -223,9 +196,7 @@ const ID_HINT: &str = "ids use ASCII letters, digits, `.`, `_` and `-`, and star
 
 fn valid_id(id: &str) -> bool {
     id.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
 impl Cx<'_> {
@@ -236,22 +207,14 @@ impl Cx<'_> {
     fn span_of(&self, s: &marked_yaml::Span) -> Span {
         let f = &self.sources.files[self.file];
         let Some(start) = s.start() else {
-            return Span {
-                file: self.file,
-                start: 0,
-                end: 0,
-            };
+            return Span { file: self.file, start: 0, end: 0 };
         };
         let start = f.offset(start.line(), start.column());
         let end = match s.end() {
             Some(e) => f.offset(e.line(), e.column()),
             None => start,
         };
-        Span {
-            file: self.file,
-            start,
-            end: end.max(start),
-        }
+        Span { file: self.file, start, end: end.max(start) }
     }
 
     /// A scalar's span, extended over its text (the YAML parser records only where it starts).
@@ -263,10 +226,7 @@ impl Cx<'_> {
             Some(q @ ('"' | '\'')) => line[1..].find(q).map_or(line.len(), |i| i + 2),
             Some('|' | '>') => 1,
             _ if line.starts_with(s.as_str()) => s.as_str().len(),
-            _ => line
-                .find(" #")
-                .unwrap_or(line.len())
-                .min(line.find([',', ']', '}']).unwrap_or(line.len())),
+            _ => line.find(" #").unwrap_or(line.len()).min(line.find([',', ']', '}']).unwrap_or(line.len())),
         };
         span.end = span.start + len.max(1).min(text.len());
         span
@@ -279,8 +239,7 @@ impl Cx<'_> {
                 let mut span = self.span_of(other.span());
                 // Point at the first line only: a whole mapping is too much to underline.
                 let text = &self.text_of()[span.start..];
-                span.end =
-                    span.start + text.find('\n').unwrap_or(text.len()).max(1).min(text.len());
+                span.end = span.start + text.find('\n').unwrap_or(text.len()).max(1).min(text.len());
                 span
             }
         }
@@ -297,18 +256,13 @@ impl Cx<'_> {
         msg: impl Into<String>,
         hint: impl Into<String>,
     ) {
-        self.diags
-            .push(Diagnostic::error(code, Some(span), msg).with_hint(hint));
+        self.diags.push(Diagnostic::error(code, Some(span), msg).with_hint(hint));
     }
 
     fn obj<'a>(&mut self, node: &'a YNode, what: &str, allowed: &[&str]) -> Option<Obj<'a>> {
         let span = self.node_span(node);
         let Some(map) = node.as_mapping() else {
-            self.error(
-                "wrong-type",
-                span,
-                format!("{what} must be a mapping of keys to values"),
-            );
+            self.error("wrong-type", span, format!("{what} must be a mapping of keys to values"));
             return None;
         };
         for key in map.keys() {
@@ -316,9 +270,7 @@ impl Cx<'_> {
                 let span = self.scalar_span(key);
                 let msg = format!("unknown key `{}` in {what}", key.as_str());
                 match did_you_mean(key.as_str(), allowed.iter().copied()) {
-                    Some(s) => {
-                        self.error_hint("unknown-key", span, msg, format!("did you mean `{s}`?"))
-                    }
+                    Some(s) => self.error_hint("unknown-key", span, msg, format!("did you mean `{s}`?")),
                     None => self.error_hint(
                         "unknown-key",
                         span,
@@ -337,11 +289,7 @@ impl Cx<'_> {
             Some(s) => Some(s),
             None => {
                 let span = self.node_span(node);
-                self.error(
-                    "wrong-type",
-                    span,
-                    format!("`{key}` in {what} must be a single value"),
-                );
+                self.error("wrong-type", span, format!("`{key}` in {what} must be a single value"));
                 None
             }
         }
@@ -360,13 +308,8 @@ impl Cx<'_> {
         let s = self.required(o, key, what)?;
         let span = self.scalar_span(s);
         if !valid_id(s.as_str()) {
-            self.error_hint(
-                "bad-id",
-                span,
-                format!("`{}` is not a valid id", s.as_str()),
-                ID_HINT,
-            );
-            return None;
+            self.error_hint("bad-id", span, format!("`{}` is not a valid id", s.as_str()), ID_HINT);
+            // Reported, then kept: references to it should not add errors of their own.
         }
         Some((s.as_str().to_string(), span))
     }
@@ -410,11 +353,7 @@ impl Cx<'_> {
         match s.as_str().parse::<f64>() {
             Ok(n) if n.is_finite() => Some(n),
             _ => {
-                self.error(
-                    "wrong-type",
-                    span,
-                    format!("`{key}` must be a number, not `{}`", s.as_str()),
-                );
+                self.error("wrong-type", span, format!("`{key}` must be a number, not `{}`", s.as_str()));
                 None
             }
         }
@@ -444,11 +383,7 @@ impl Cx<'_> {
             "true" => Some(true),
             "false" => Some(false),
             other => {
-                self.error(
-                    "wrong-type",
-                    span,
-                    format!("`{key}` must be `true` or `false`, not `{other}`"),
-                );
+                self.error("wrong-type", span, format!("`{key}` must be `true` or `false`, not `{other}`"));
                 None
             }
         }
@@ -462,11 +397,7 @@ impl Cx<'_> {
             Some(seq) => seq.iter().collect(),
             None => {
                 let span = self.node_span(node);
-                self.error(
-                    "wrong-type",
-                    span,
-                    format!("`{key}` in {what} must be a list"),
-                );
+                self.error("wrong-type", span, format!("`{key}` in {what} must be a list"));
                 Vec::new()
             }
         }
@@ -530,14 +461,8 @@ impl Cx<'_> {
     fn condition(&mut self, s: &MarkedScalarNode) -> Option<Expr> {
         let span = self.scalar_span(s);
         // Quoted conditions start one character after the quote.
-        let quoted = matches!(
-            self.text_of()[span.start..].chars().next(),
-            Some('"' | '\'')
-        );
-        let base = Span {
-            start: span.start + usize::from(quoted),
-            ..span
-        };
+        let quoted = matches!(self.text_of()[span.start..].chars().next(), Some('"' | '\''));
+        let base = Span { start: span.start + usize::from(quoted), ..span };
         match expr::parse(s.as_str()) {
             Ok(e) => {
                 self.conditions.push((e.clone(), base));
@@ -549,11 +474,7 @@ impl Cx<'_> {
                     start: base.start + e.span.start,
                     end: base.start + e.span.end.max(e.span.start + 1),
                 };
-                self.error(
-                    "condition",
-                    at,
-                    format!("in condition `{}`: {}", s.as_str(), e.message),
-                );
+                self.error("condition", at, format!("in condition `{}`: {}", s.as_str(), e.message));
                 None
             }
         }
@@ -581,24 +502,16 @@ impl Cx<'_> {
         let o = self.obj(root, "the module", KEYS)?;
         let what = "the module";
         let id = self.id(&o, "module", what).map(|(id, _)| id);
-        let version = self
-            .required(&o, "version", what)
-            .map(|s| s.as_str().to_string());
+        let version = self.required(&o, "version", what).map(|s| s.as_str().to_string());
         let title = self.text(&o, "title", "module/title".into(), what, true);
         let description = self.text(&o, "description", "module/description".into(), what, false);
-        let source_lang = self
-            .required(&o, "source_lang", what)
-            .map(|s| s.as_str().to_string());
+        let source_lang = self.required(&o, "source_lang", what).map(|s| s.as_str().to_string());
         let mut languages = Vec::new();
         for n in self.list(&o, "languages", what) {
             match n.as_scalar() {
                 Some(s) if languages.contains(&s.as_str().to_string()) => {
                     let span = self.scalar_span(s);
-                    self.error(
-                        "duplicate-language",
-                        span,
-                        format!("`{}` is listed twice", s.as_str()),
-                    );
+                    self.error("duplicate-language", span, format!("`{}` is listed twice", s.as_str()));
                 }
                 Some(s) if is_language_tag(s.as_str()) => languages.push(s.as_str().to_string()),
                 _ => {
@@ -612,10 +525,10 @@ impl Cx<'_> {
                 }
             }
         }
-        if let Some(src) = &source_lang {
-            if !languages.contains(src) {
-                languages.insert(0, src.clone());
-            }
+        if let Some(src) = &source_lang
+            && !languages.contains(src)
+        {
+            languages.insert(0, src.clone());
         }
         let example = self.bool(&o, "example", what).unwrap_or(false);
         let mastery = self.fraction(&o, "mastery", what, 0.6);
@@ -630,13 +543,7 @@ impl Cx<'_> {
             ],
             BacktrackPolicy::PerNode,
         );
-        let content_warning = self.text(
-            &o,
-            "content_warning",
-            "module/content_warning".into(),
-            what,
-            false,
-        );
+        let content_warning = self.text(&o, "content_warning", "module/content_warning".into(), what, false);
         let framework = match o.get("framework") {
             Some(n) => self.framework(n),
             None => {
@@ -655,8 +562,7 @@ impl Cx<'_> {
         let characters = self.characters(&o);
         let start = self.required(&o, "start", what).map(|s| {
             let span = self.scalar_span(s);
-            self.refs
-                .push((Ref::Id(IdKind::Node), s.as_str().to_string(), span));
+            self.refs.push((Ref::Id(IdKind::Node), s.as_str().to_string(), span));
             s.as_str().to_string()
         });
         let mut nodes = Vec::new();
@@ -710,22 +616,14 @@ impl Cx<'_> {
             let iri = self.iri(&co, what);
             let title = self.text(&co, "title", format!("competency/{id}/title"), what, true);
             if co.get("max").is_none() {
-                self.error(
-                    "missing-key",
-                    span,
-                    format!("the competency `{id}` needs `max`"),
-                );
+                self.error("missing-key", span, format!("the competency `{id}` needs `max`"));
             }
             let max = self.int(&co, "max", what);
             if let Some(m) = co.get("max") {
                 let mspan = self.node_span(m);
                 self.index.insert("competency-max", &id, mspan);
                 if max.is_some_and(|m| m <= 0) {
-                    self.error(
-                        "out-of-range",
-                        mspan,
-                        format!("the maximum of `{id}` must be above 0"),
-                    );
+                    self.error("out-of-range", mspan, format!("the maximum of `{id}` must be above 0"));
                 }
             }
             if let (Some(iri), Some(title), Some(max)) = (iri, title, max) {
@@ -739,17 +637,9 @@ impl Cx<'_> {
         }
         if self.competencies.is_empty() {
             let span = o.span;
-            self.error(
-                "no-competencies",
-                span,
-                "the framework lists no competencies",
-            );
+            self.error("no-competencies", span, "the framework lists no competencies");
         }
-        Some(Framework {
-            iri: iri?,
-            title,
-            competencies: self.competencies.clone(),
-        })
+        Some(Framework { iri: iri?, title, competencies: self.competencies.clone() })
     }
 
     fn iri(&mut self, o: &Obj<'_>, what: &str) -> Option<String> {
@@ -757,19 +647,19 @@ impl Cx<'_> {
         let v = s.as_str();
         let scheme_ok = v.split_once(':').is_some_and(|(scheme, rest)| {
             !rest.is_empty()
-                && scheme
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
         });
         if !scheme_ok || v.contains(char::is_whitespace) {
             let span = self.scalar_span(s);
-            self.error_hint("bad-iri", span, format!("`{v}` is not an IRI"), "write an absolute IRI such as `https://example.org/frameworks/foster-care/safeguarding`");
-            return None;
+            self.error_hint(
+                "bad-iri",
+                span,
+                format!("`{v}` is not an IRI"),
+                "write an absolute IRI such as `https://example.org/frameworks/foster-care/safeguarding`",
+            );
         }
+        // Keep going with the value as written, so one bad IRI does not hide the competency.
         Some(v.to_string())
     }
 
@@ -784,11 +674,7 @@ impl Cx<'_> {
                 continue;
             };
             if out.iter().any(|x: &Band| x.id == id) {
-                self.error(
-                    "duplicate-id",
-                    span,
-                    format!("the band `{id}` is declared twice"),
-                );
+                self.error("duplicate-id", span, format!("the band `{id}` is declared twice"));
                 continue;
             }
             self.index.insert("band", &id, span);
@@ -805,25 +691,14 @@ impl Cx<'_> {
         };
         let Some(map) = node.as_mapping() else {
             let span = self.node_span(node);
-            self.error(
-                "wrong-type",
-                span,
-                "`variables` must map names to declarations",
-            );
+            self.error("wrong-type", span, "`variables` must map names to declarations");
             return;
         };
         for (name, decl) in map.iter() {
             let span = self.scalar_span(name);
             let name = name.as_str().to_string();
-            if !valid_id(&name)
-                || ["and", "or", "not", "in", "true", "false"].contains(&name.as_str())
-            {
-                self.error_hint(
-                    "bad-id",
-                    span,
-                    format!("`{name}` cannot be a variable name"),
-                    ID_HINT,
-                );
+            if !valid_id(&name) || ["and", "or", "not", "in", "true", "false"].contains(&name.as_str()) {
+                self.error_hint("bad-id", span, format!("`{name}` cannot be a variable name"), ID_HINT);
                 continue;
             }
             if !self.declare("var", &name, span) {
@@ -842,11 +717,7 @@ impl Cx<'_> {
                     let max = self.int(&d, "max", &what).unwrap_or(i64::MAX);
                     let init = self.int(&d, "init", &what).unwrap_or(min.max(0).min(max));
                     if min > max {
-                        self.error(
-                            "out-of-range",
-                            span,
-                            format!("{what}: `min` is above `max`"),
-                        );
+                        self.error("out-of-range", span, format!("{what}: `min` is above `max`"));
                         continue;
                     }
                     if !(min..=max).contains(&init) {
@@ -856,14 +727,10 @@ impl Cx<'_> {
                             ispan,
                             format!("{what}: `init` {init} is outside {min}..{max}"),
                         );
-                        continue;
                     }
-                    (VarType::Int { min, max }, Value::Int(init))
+                    (VarType::Int { min, max }, Value::Int(init.clamp(min, max)))
                 }
-                "bool" => (
-                    VarType::Bool,
-                    Value::Bool(self.bool(&d, "init", &what).unwrap_or(false)),
-                ),
+                "bool" => (VarType::Bool, Value::Bool(self.bool(&d, "init", &what).unwrap_or(false))),
                 "enum" | "set" => {
                     let mut values = Vec::new();
                     for v in self.list(&d, "values", &what) {
@@ -876,27 +743,18 @@ impl Cx<'_> {
                         }
                     }
                     if values.is_empty() {
-                        self.error(
-                            "missing-key",
-                            span,
-                            format!("{what} needs a list of `values`"),
-                        );
+                        self.error("missing-key", span, format!("{what} needs a list of `values`"));
                         continue;
                     }
                     if ty.as_str() == "enum" {
                         let init = match self.scalar(&d, "init", &what) {
-                            Some(s) if values.iter().any(|v| v == s.as_str()) => {
-                                s.as_str().to_string()
-                            }
+                            Some(s) if values.iter().any(|v| v == s.as_str()) => s.as_str().to_string(),
                             Some(s) => {
                                 let ispan = self.scalar_span(s);
                                 self.error(
                                     "bad-value",
                                     ispan,
-                                    format!(
-                                        "`{}` is not one of the values of `{name}`",
-                                        s.as_str()
-                                    ),
+                                    format!("`{}` is not one of the values of `{name}`", s.as_str()),
                                 );
                                 continue;
                             }
@@ -906,10 +764,7 @@ impl Cx<'_> {
                     } else {
                         let mut init = BTreeSet::new();
                         for v in self.list(&d, "init", &what) {
-                            match v
-                                .as_scalar()
-                                .filter(|s| values.iter().any(|x| x == s.as_str()))
-                            {
+                            match v.as_scalar().filter(|s| values.iter().any(|x| x == s.as_str())) {
                                 Some(s) => {
                                     init.insert(s.as_str().to_string());
                                 }
@@ -923,10 +778,7 @@ impl Cx<'_> {
                                 }
                             }
                         }
-                        (
-                            VarType::Set { values },
-                            Value::Set(init.into_iter().collect()),
-                        )
+                        (VarType::Set { values }, Value::Set(init.into_iter().collect()))
                     }
                 }
                 other => {
@@ -950,11 +802,7 @@ impl Cx<'_> {
         };
         let Some(map) = node.as_mapping() else {
             let span = self.node_span(node);
-            self.error(
-                "wrong-type",
-                span,
-                "`characters` must map ids to characters",
-            );
+            self.error("wrong-type", span, "`characters` must map ids to characters");
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -970,8 +818,7 @@ impl Cx<'_> {
             let Some(co) = self.obj(c, &what, &["name"]) else {
                 continue;
             };
-            if let Some(name) = self.text(&co, "name", format!("character/{id}/name"), &what, true)
-            {
+            if let Some(name) = self.text(&co, "name", format!("character/{id}/name"), &what, true) {
                 out.push(Character { id, name });
             }
         }
@@ -998,11 +845,7 @@ impl Cx<'_> {
             let name = target.as_str();
             let Some(change) = change.as_scalar() else {
                 let span = self.node_span(change);
-                self.error(
-                    "wrong-type",
-                    span,
-                    format!("the change to `{name}` must be a single value"),
-                );
+                self.error("wrong-type", span, format!("the change to `{name}` must be a single value"));
                 continue;
             };
             let cspan = self.scalar_span(change);
@@ -1010,10 +853,7 @@ impl Cx<'_> {
             let signed = v.starts_with('+') || v.starts_with('-');
             if let Some(c) = self.competencies.iter().find(|c| c.id == name) {
                 match v.parse::<i32>() {
-                    Ok(by) => out.push(Effect::Score {
-                        competency: c.id.clone(),
-                        by,
-                    }),
+                    Ok(by) => out.push(Effect::Score { competency: c.id.clone(), by }),
                     Err(_) => self.error_hint(
                         "effect-type",
                         cspan,
@@ -1032,12 +872,9 @@ impl Cx<'_> {
                     .collect();
                 let msg = format!("`{name}` is neither a variable nor a competency");
                 match did_you_mean(name, names) {
-                    Some(s) => self.error_hint(
-                        "unknown-variable",
-                        tspan,
-                        msg,
-                        format!("did you mean `{s}`?"),
-                    ),
+                    Some(s) => {
+                        self.error_hint("unknown-variable", tspan, msg, format!("did you mean `{s}`?"))
+                    }
                     None => self.error_hint(
                         "unknown-variable",
                         tspan,
@@ -1049,14 +886,10 @@ impl Cx<'_> {
             };
             let effect = match &var.ty {
                 VarType::Int { min, max } => match v.parse::<i64>() {
-                    Ok(n) if signed => Some(Effect::Add {
-                        var: var.name.clone(),
-                        by: n,
-                    }),
-                    Ok(n) if (*min..=*max).contains(&n) => Some(Effect::Set {
-                        var: var.name.clone(),
-                        value: Value::Int(n),
-                    }),
+                    Ok(n) if signed => Some(Effect::Add { var: var.name.clone(), by: n }),
+                    Ok(n) if (*min..=*max).contains(&n) => {
+                        Some(Effect::Set { var: var.name.clone(), value: Value::Int(n) })
+                    }
                     Ok(n) => {
                         self.error(
                             "effect-type",
@@ -1076,10 +909,9 @@ impl Cx<'_> {
                     }
                 },
                 VarType::Bool => match v {
-                    "true" | "false" => Some(Effect::Set {
-                        var: var.name.clone(),
-                        value: Value::Bool(v == "true"),
-                    }),
+                    "true" | "false" => {
+                        Some(Effect::Set { var: var.name.clone(), value: Value::Bool(v == "true") })
+                    }
                     _ => {
                         self.error(
                             "effect-type",
@@ -1091,10 +923,7 @@ impl Cx<'_> {
                 },
                 VarType::Enum { values } => {
                     if values.iter().any(|x| x == v) {
-                        Some(Effect::Set {
-                            var: var.name.clone(),
-                            value: Value::Sym(v.to_string()),
-                        })
+                        Some(Effect::Set { var: var.name.clone(), value: Value::Sym(v.to_string()) })
                     } else {
                         self.error_hint(
                             "effect-type",
@@ -1112,22 +941,13 @@ impl Cx<'_> {
                             "effect-type",
                             cspan,
                             format!("`{v}` does not change the set `{name}`"),
-                            format!(
-                                "write `+member` or `-member`, members: {}",
-                                values.join(", ")
-                            ),
+                            format!("write `+member` or `-member`, members: {}", values.join(", ")),
                         );
                         None
                     } else if v.starts_with('+') {
-                        Some(Effect::Insert {
-                            var: var.name.clone(),
-                            item: item.to_string(),
-                        })
+                        Some(Effect::Insert { var: var.name.clone(), item: item.to_string() })
                     } else {
-                        Some(Effect::Remove {
-                            var: var.name.clone(),
-                            item: item.to_string(),
-                        })
+                        Some(Effect::Remove { var: var.name.clone(), item: item.to_string() })
                     }
                 }
             };
@@ -1144,11 +964,10 @@ impl Cx<'_> {
         match (next, routes) {
             (Some(_), Some(r)) => {
                 let span = self.node_span(r);
-                self.error(
-                    "next-and-routes",
-                    span,
-                    format!("{what} has both `next` and `routes`; keep one"),
-                );
+                self.error("next-and-routes", span, format!("{what} has both `next` and `routes`; keep one"));
+                if let Some(s) = self.scalar(o, "next", what) {
+                    out.push(Route { when: None, next: s.as_str().to_string() });
+                }
             }
             (None, None) => {
                 let span = o.span;
@@ -1162,12 +981,8 @@ impl Cx<'_> {
             (Some(_), None) => {
                 if let Some(s) = self.scalar(o, "next", what) {
                     let span = self.scalar_span(s);
-                    self.refs
-                        .push((Ref::Id(IdKind::Node), s.as_str().to_string(), span));
-                    out.push(Route {
-                        when: None,
-                        next: s.as_str().to_string(),
-                    });
+                    self.refs.push((Ref::Id(IdKind::Node), s.as_str().to_string(), span));
+                    out.push(Route { when: None, next: s.as_str().to_string() });
                 }
             }
             (None, Some(_)) => {
@@ -1198,25 +1013,19 @@ impl Cx<'_> {
                         continue;
                     };
                     let span = self.scalar_span(next);
-                    self.refs
-                        .push((Ref::Id(IdKind::Node), next.as_str().to_string(), span));
-                    out.push(Route {
-                        when,
-                        next: next.as_str().to_string(),
-                    });
+                    self.refs.push((Ref::Id(IdKind::Node), next.as_str().to_string(), span));
+                    out.push(Route { when, next: next.as_str().to_string() });
                 }
-                if let Some(last) = out.last() {
-                    if last.when.is_some() {
-                        let span = self.node_span(routes.expect("present"));
-                        self.diags.push(
-                            Diagnostic::warning(
-                                "no-default-route",
-                                Some(span),
-                                format!("{what}: when no condition holds, the learner is stuck"),
-                            )
-                            .with_hint("end the list with a route without `if`"),
-                        );
-                    }
+                if !out.is_empty() && out.iter().all(|r| r.when.is_some()) {
+                    let span = self.node_span(routes.expect("present"));
+                    self.diags.push(
+                        Diagnostic::warning(
+                            "no-default-route",
+                            Some(span),
+                            format!("{what}: when no condition holds, the learner is stuck"),
+                        )
+                        .with_hint("end the list with a route without `if`"),
+                    );
                 }
             }
         }
@@ -1224,36 +1033,16 @@ impl Cx<'_> {
     }
 
     fn node(&mut self, n: &YNode, files: &BTreeSet<String>) -> Option<Node> {
-        const COMMON: &[&str] = &[
-            "id",
-            "kind",
-            "text",
-            "speaker",
-            "warning",
-            "media",
-            "on_enter",
-            "backtrack",
-        ];
-        let kind_name = n
-            .as_mapping()
-            .and_then(|m| m.get_scalar("kind"))
-            .map(|s| s.as_str().to_string());
+        const COMMON: &[&str] =
+            &["id", "kind", "text", "speaker", "warning", "media", "on_enter", "backtrack"];
+        let kind_name = n.as_mapping().and_then(|m| m.get_scalar("kind")).map(|s| s.as_str().to_string());
         let extra: &[&str] = match kind_name.as_deref() {
             Some("narrative") => &["next", "routes"],
             Some("decision") => &["choices"],
             Some("quiz") => &["questions", "draw", "pass_mark", "next", "routes"],
             Some("reflection") => &["store", "next", "routes"],
             Some("ending") => &["band"],
-            _ => &[
-                "next",
-                "routes",
-                "choices",
-                "questions",
-                "draw",
-                "pass_mark",
-                "store",
-                "band",
-            ],
+            _ => &["next", "routes", "choices", "questions", "draw", "pass_mark", "store", "band"],
         };
         let allowed: Vec<&str> = COMMON.iter().chain(extra).copied().collect();
         let o = self.obj(n, "a node", &allowed)?;
@@ -1262,8 +1051,7 @@ impl Cx<'_> {
         let what = format!("the node `{id}`");
         let speaker = self.scalar(&o, "speaker", &what).map(|s| {
             let sspan = self.scalar_span(s);
-            self.refs
-                .push((Ref::Character, s.as_str().to_string(), sspan));
+            self.refs.push((Ref::Character, s.as_str().to_string(), sspan));
             s.as_str().to_string()
         });
         let kind_s = self.required(&o, "kind", &what)?;
@@ -1274,15 +1062,18 @@ impl Cx<'_> {
         let on_enter = self.effects(&o, "on_enter");
         let backtrack = self.bool(&o, "backtrack", &what);
         let kind = match kind_s.as_str() {
-            "narrative" => NodeKind::Narrative {
-                routes: self.routes(&o, &what),
-            },
+            "narrative" => NodeKind::Narrative { routes: self.routes(&o, &what) },
             "decision" => {
                 let mut choices = Vec::new();
                 let items = self.list(&o, "choices", &what);
                 if items.is_empty() {
                     let span = o.span;
-                    self.error_hint("no-choices", span, format!("{what} is a decision without `choices`"), "a decision needs at least two choices; use `kind: narrative` for a single way on");
+                    self.error_hint(
+                        "no-choices",
+                        span,
+                        format!("{what} is a decision without `choices`"),
+                        "a decision needs at least two choices; use `kind: narrative` for a single way on",
+                    );
                 }
                 for c in items {
                     choices.extend(self.choice(c));
@@ -1291,16 +1082,13 @@ impl Cx<'_> {
             }
             "quiz" => {
                 let mut questions = Vec::new();
-                for q in self.list(&o, "questions", &what) {
+                let items = self.list(&o, "questions", &what);
+                for q in &items {
                     questions.extend(self.question(q));
                 }
-                if questions.is_empty() {
+                if items.is_empty() {
                     let span = o.span;
-                    self.error(
-                        "no-questions",
-                        span,
-                        format!("{what} is a quiz without `questions`"),
-                    );
+                    self.error("no-questions", span, format!("{what} is a quiz without `questions`"));
                 }
                 let draw = self.int(&o, "draw", &what).and_then(|d| {
                     if d < 1 || d as usize > questions.len() {
@@ -1319,37 +1107,23 @@ impl Cx<'_> {
                     }
                 });
                 let pass_mark = self.fraction(&o, "pass_mark", &what, 0.7);
-                NodeKind::Quiz {
-                    questions,
-                    draw,
-                    pass_mark,
-                    routes: self.routes(&o, &what),
-                }
+                NodeKind::Quiz { questions, draw, pass_mark, routes: self.routes(&o, &what) }
             }
             "reflection" => {
                 let store = self.enum_value(
                     &o,
                     "store",
                     &what,
-                    &[
-                        ("local", ReflectionStore::Local),
-                        ("lrs", ReflectionStore::Lrs),
-                    ],
+                    &[("local", ReflectionStore::Local), ("lrs", ReflectionStore::Lrs)],
                     ReflectionStore::Local,
                 );
-                NodeKind::Reflection {
-                    store,
-                    routes: self.routes(&o, &what),
-                }
+                NodeKind::Reflection { store, routes: self.routes(&o, &what) }
             }
             "ending" => {
                 let band = self.required(&o, "band", &what)?;
                 let bspan = self.scalar_span(band);
-                self.refs
-                    .push((Ref::Band, band.as_str().to_string(), bspan));
-                NodeKind::Ending {
-                    band: band.as_str().to_string(),
-                }
+                self.refs.push((Ref::Band, band.as_str().to_string(), bspan));
+                NodeKind::Ending { band: band.as_str().to_string() }
             }
             other => {
                 let kspan = self.scalar_span(kind_s);
@@ -1358,25 +1132,11 @@ impl Cx<'_> {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("the kinds are {}", kinds.join(", ")),
                 };
-                self.error_hint(
-                    "bad-value",
-                    kspan,
-                    format!("`{other}` is not a node kind"),
-                    hint,
-                );
+                self.error_hint("bad-value", kspan, format!("`{other}` is not a node kind"), hint);
                 return None;
             }
         };
-        declared.then_some(Node {
-            id,
-            speaker,
-            text,
-            warning,
-            media,
-            on_enter,
-            backtrack,
-            kind,
-        })
+        declared.then_some(Node { id, speaker, text, warning, media, on_enter, backtrack, kind })
     }
 
     fn media(&mut self, o: &Obj<'_>, files: &BTreeSet<String>) -> Vec<Media> {
@@ -1386,17 +1146,7 @@ impl Cx<'_> {
             let Some(mo) = self.obj(
                 m,
                 what,
-                &[
-                    "id",
-                    "src",
-                    "kind",
-                    "bytes",
-                    "alt",
-                    "caption",
-                    "transcript",
-                    "captions",
-                    "low_data",
-                ],
+                &["id", "src", "kind", "bytes", "alt", "caption", "transcript", "captions", "low_data"],
             ) else {
                 continue;
             };
@@ -1411,19 +1161,11 @@ impl Cx<'_> {
                 &mo,
                 "kind",
                 &what,
-                &[
-                    ("image", MediaKind::Image),
-                    ("audio", MediaKind::Audio),
-                    ("video", MediaKind::Video),
-                ],
+                &[("image", MediaKind::Image), ("audio", MediaKind::Audio), ("video", MediaKind::Video)],
                 MediaKind::Image,
             );
-            let src = self
-                .required(&mo, "src", &what)
-                .and_then(|s| self.asset_path(s, files));
-            let captions = self
-                .scalar(&mo, "captions", &what)
-                .and_then(|s| self.asset_path(s, files));
+            let src = self.required(&mo, "src", &what).and_then(|s| self.asset_path(s, files));
+            let captions = self.scalar(&mo, "captions", &what).and_then(|s| self.asset_path(s, files));
             let bytes = self.int(&mo, "bytes", &what).map(|b| b.max(0) as u64);
             let alt = self.text(&mo, "alt", format!("{id}/alt"), &what, false);
             let caption = self.text(&mo, "caption", format!("{id}/caption"), &what, false);
@@ -1437,11 +1179,7 @@ impl Cx<'_> {
                     span,
                     format!(
                         "the {} `{id}` has no `transcript`",
-                        if kind == MediaKind::Audio {
-                            "audio"
-                        } else {
-                            "video"
-                        }
+                        if kind == MediaKind::Audio { "audio" } else { "video" }
                     ),
                     "learners who cannot hear it, or are on a slow connection, read the transcript",
                 );
@@ -1450,25 +1188,11 @@ impl Cx<'_> {
                 &mo,
                 "low_data",
                 &what,
-                &[
-                    ("tap", LowData::Tap),
-                    ("skip", LowData::Skip),
-                    ("always", LowData::Always),
-                ],
+                &[("tap", LowData::Tap), ("skip", LowData::Skip), ("always", LowData::Always)],
                 LowData::Tap,
             );
             if let Some(src) = src {
-                out.push(Media {
-                    id,
-                    src,
-                    kind,
-                    bytes,
-                    alt,
-                    caption,
-                    transcript,
-                    captions,
-                    low_data,
-                });
+                out.push(Media { id, src, kind, bytes, alt, caption, transcript, captions, low_data });
             }
         }
         out
@@ -1478,9 +1202,8 @@ impl Cx<'_> {
     fn asset_path(&mut self, s: &MarkedScalarNode, files: &BTreeSet<String>) -> Option<String> {
         let span = self.scalar_span(s);
         let p = s.as_str().replace('\\', "/");
-        let escapes = p.starts_with('/')
-            || p.contains(':')
-            || p.split('/').any(|seg| seg == ".." || seg.is_empty());
+        let escapes =
+            p.starts_with('/') || p.contains(':') || p.split('/').any(|seg| seg == ".." || seg.is_empty());
         if escapes {
             self.error_hint(
                 "asset-path",
@@ -1492,11 +1215,7 @@ impl Cx<'_> {
         }
         let p = p.trim_start_matches("./").to_string();
         if !files.contains(&p) {
-            self.error(
-                "missing-media",
-                span,
-                format!("the file `{p}` is not in the module folder"),
-            );
+            self.error("missing-media", span, format!("the file `{p}` is not in the module folder"));
         }
         Some(p)
     }
@@ -1505,9 +1224,7 @@ impl Cx<'_> {
         let o = self.obj(
             c,
             "a choice",
-            &[
-                "id", "text", "if", "effects", "feedback", "debrief", "next", "routes",
-            ],
+            &["id", "text", "if", "effects", "feedback", "debrief", "next", "routes"],
         )?;
         let (id, span) = self.id(&o, "id", "a choice")?;
         let declared = self.declare("choice", &id, span);
@@ -1519,31 +1236,12 @@ impl Cx<'_> {
         let debrief = self.text(&o, "debrief", format!("{id}/debrief"), &what, false);
         let routes = self.routes(&o, &what);
         (declared && !routes.is_empty()).then_some(())?;
-        Some(Choice {
-            id,
-            text: text?,
-            visible_if,
-            effects,
-            feedback,
-            debrief,
-            routes,
-        })
+        Some(Choice { id, text: text?, visible_if, effects, feedback, debrief, routes })
     }
 
     fn question(&mut self, q: &YNode) -> Option<Question> {
-        const COMMON: &[&str] = &[
-            "id",
-            "type",
-            "text",
-            "points",
-            "competency",
-            "attempts",
-            "feedback",
-        ];
-        let ty = q
-            .as_mapping()
-            .and_then(|m| m.get_scalar("type"))
-            .map(|s| s.as_str().to_string());
+        const COMMON: &[&str] = &["id", "type", "text", "points", "competency", "attempts", "feedback"];
+        let ty = q.as_mapping().and_then(|m| m.get_scalar("type")).map(|s| s.as_str().to_string());
         let extra: &[&str] = match ty.as_deref() {
             Some("single_choice") => &["options"],
             Some("multiple_choice") => &["options", "partial"],
@@ -1583,10 +1281,7 @@ impl Cx<'_> {
                 &o,
                 "partial",
                 &what,
-                &[
-                    ("none", Partial::None),
-                    ("proportional", Partial::Proportional),
-                ],
+                &[("none", Partial::None), ("proportional", Partial::Proportional)],
                 partial_default,
             )
         };
@@ -1596,7 +1291,12 @@ impl Cx<'_> {
                 let n_correct = options.iter().filter(|x| x.correct).count();
                 if ty_s.as_str() == "single_choice" {
                     if n_correct == 0 {
-                        self.error_hint("no-correct-answer", span, format!("{what} has no correct option"), "mark one option `correct: true`, or use `likert` for an ungraded question");
+                        self.error_hint(
+                            "no-correct-answer",
+                            span,
+                            format!("{what} has no correct option"),
+                            "mark one option `correct: true`, or use `likert` for an ungraded question",
+                        );
                     } else if n_correct > 1 {
                         self.error_hint(
                             "several-correct",
@@ -1628,25 +1328,11 @@ impl Cx<'_> {
                     );
                 }
                 let answer = self.bool(&o, "answer", &what)?;
-                let feedback_true = self.text(
-                    &o,
-                    "feedback_true",
-                    format!("{id}/true/feedback"),
-                    &what,
-                    false,
-                );
-                let feedback_false = self.text(
-                    &o,
-                    "feedback_false",
-                    format!("{id}/false/feedback"),
-                    &what,
-                    false,
-                );
-                QuestionBody::TrueFalse {
-                    answer,
-                    feedback_true,
-                    feedback_false,
-                }
+                let feedback_true =
+                    self.text(&o, "feedback_true", format!("{id}/true/feedback"), &what, false);
+                let feedback_false =
+                    self.text(&o, "feedback_false", format!("{id}/false/feedback"), &what, false);
+                QuestionBody::TrueFalse { answer, feedback_true, feedback_false }
             }
             "ordering" => {
                 let mut items = Vec::new();
@@ -1658,30 +1344,17 @@ impl Cx<'_> {
                         continue;
                     };
                     if items.iter().any(|x: &Item| x.id == iid) {
-                        self.error(
-                            "duplicate-id",
-                            ispan,
-                            format!("`{iid}` is used twice in {what}"),
-                        );
+                        self.error("duplicate-id", ispan, format!("`{iid}` is used twice in {what}"));
                         continue;
                     }
-                    if let Some(text) =
-                        self.text(&io, "text", format!("{id}/{iid}/text"), "an item", true)
-                    {
+                    if let Some(text) = self.text(&io, "text", format!("{id}/{iid}/text"), "an item", true) {
                         items.push(Item { id: iid, text });
                     }
                 }
                 if items.len() < 2 {
-                    self.error(
-                        "too-few-items",
-                        span,
-                        format!("{what} needs at least two `items` to order"),
-                    );
+                    self.error("too-few-items", span, format!("{what} needs at least two `items` to order"));
                 }
-                QuestionBody::Ordering {
-                    items,
-                    partial: partial(self),
-                }
+                QuestionBody::Ordering { items, partial: partial(self) }
             }
             "matching" => {
                 let mut pairs = Vec::new();
@@ -1693,36 +1366,19 @@ impl Cx<'_> {
                         continue;
                     };
                     if pairs.iter().any(|x: &Pair| x.id == pid) {
-                        self.error(
-                            "duplicate-id",
-                            pspan,
-                            format!("`{pid}` is used twice in {what}"),
-                        );
+                        self.error("duplicate-id", pspan, format!("`{pid}` is used twice in {what}"));
                         continue;
                     }
-                    let prompt =
-                        self.text(&po, "prompt", format!("{id}/{pid}/prompt"), "a pair", true);
-                    let answer =
-                        self.text(&po, "match", format!("{id}/{pid}/match"), "a pair", true);
+                    let prompt = self.text(&po, "prompt", format!("{id}/{pid}/prompt"), "a pair", true);
+                    let answer = self.text(&po, "match", format!("{id}/{pid}/match"), "a pair", true);
                     if let (Some(prompt), Some(answer)) = (prompt, answer) {
-                        pairs.push(Pair {
-                            id: pid,
-                            prompt,
-                            answer,
-                        });
+                        pairs.push(Pair { id: pid, prompt, answer });
                     }
                 }
                 if pairs.len() < 2 {
-                    self.error(
-                        "too-few-items",
-                        span,
-                        format!("{what} needs at least two `pairs` to match"),
-                    );
+                    self.error("too-few-items", span, format!("{what} needs at least two `pairs` to match"));
                 }
-                QuestionBody::Matching {
-                    pairs,
-                    partial: partial(self),
-                }
+                QuestionBody::Matching { pairs, partial: partial(self) }
             }
             "fill_in" => {
                 let mut accepted = Vec::new();
@@ -1756,18 +1412,11 @@ impl Cx<'_> {
                 self.index.insert("text", &key, aspan);
                 self.strings.insert(key.clone(), accepted.join("|"));
                 let case_sensitive = self.bool(&o, "case_sensitive", &what).unwrap_or(false);
-                QuestionBody::FillIn {
-                    accepted: key,
-                    case_sensitive,
-                }
+                QuestionBody::FillIn { accepted: key, case_sensitive }
             }
             "numeric" => {
                 if o.get("answer").is_none() {
-                    self.error(
-                        "no-correct-answer",
-                        span,
-                        format!("{what} needs a numeric `answer`"),
-                    );
+                    self.error("no-correct-answer", span, format!("{what} needs a numeric `answer`"));
                 }
                 let answer = self.float(&o, "answer", &what)?;
                 let tolerance = self.float(&o, "tolerance", &what).unwrap_or(0.0);
@@ -1775,28 +1424,17 @@ impl Cx<'_> {
                     let tspan = self.node_span(o.get("tolerance").expect("present"));
                     self.error("out-of-range", tspan, "`tolerance` cannot be negative");
                 }
-                QuestionBody::Numeric {
-                    answer,
-                    tolerance: tolerance.abs(),
-                }
+                QuestionBody::Numeric { answer, tolerance: tolerance.abs() }
             }
             "likert" => {
                 let scale = self.int(&o, "scale", &what).unwrap_or(5);
                 if !(2..=11).contains(&scale) {
                     let sspan = o.get("scale").map_or(span, |n| self.node_span(n));
-                    self.error(
-                        "out-of-range",
-                        sspan,
-                        "`scale` must be between 2 and 11 points",
-                    );
+                    self.error("out-of-range", sspan, "`scale` must be between 2 and 11 points");
                 }
                 let low = self.text(&o, "low", format!("{id}/low"), &what, true);
                 let high = self.text(&o, "high", format!("{id}/high"), &what, true);
-                QuestionBody::Likert {
-                    scale: scale.clamp(2, 11) as u8,
-                    low: low?,
-                    high: high?,
-                }
+                QuestionBody::Likert { scale: scale.clamp(2, 11) as u8, low: low?, high: high? }
             }
             "free_text" => QuestionBody::FreeText,
             other => {
@@ -1816,12 +1454,7 @@ impl Cx<'_> {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("the types are {}", types.join(", ")),
                 };
-                self.error_hint(
-                    "bad-value",
-                    tspan,
-                    format!("`{other}` is not a question type"),
-                    hint,
-                );
+                self.error_hint("bad-value", tspan, format!("`{other}` is not a question type"), hint);
                 return None;
             }
         };
@@ -1837,10 +1470,7 @@ impl Cx<'_> {
                 self.error_hint(
                     "ungraded-points",
                     pspan,
-                    format!(
-                        "a {} question is not graded and cannot give points",
-                        body.type_name()
-                    ),
+                    format!("a {} question is not graded and cannot give points", body.type_name()),
                     "remove `points`",
                 );
                 0.0
@@ -1851,8 +1481,7 @@ impl Cx<'_> {
         };
         let competency = self.scalar(&o, "competency", &what).map(|s| {
             let cspan = self.scalar_span(s);
-            self.refs
-                .push((Ref::Id(IdKind::Competency), s.as_str().to_string(), cspan));
+            self.refs.push((Ref::Id(IdKind::Competency), s.as_str().to_string(), cspan));
             s.as_str().to_string()
         });
         let attempts = self.int(&o, "attempts", &what).unwrap_or(1);
@@ -1861,31 +1490,12 @@ impl Cx<'_> {
             self.error("out-of-range", aspan, "`attempts` must be between 1 and 10");
         }
         let (mut fc, mut fi, mut fp) = (None, None, None);
-        if let Some(f) = o.get("feedback") {
-            if let Some(fo) = self.obj(f, "question feedback", &["correct", "incorrect", "partial"])
-            {
-                fc = self.text(
-                    &fo,
-                    "correct",
-                    format!("{id}/feedback/correct"),
-                    &what,
-                    false,
-                );
-                fi = self.text(
-                    &fo,
-                    "incorrect",
-                    format!("{id}/feedback/incorrect"),
-                    &what,
-                    false,
-                );
-                fp = self.text(
-                    &fo,
-                    "partial",
-                    format!("{id}/feedback/partial"),
-                    &what,
-                    false,
-                );
-            }
+        if let Some(f) = o.get("feedback")
+            && let Some(fo) = self.obj(f, "question feedback", &["correct", "incorrect", "partial"])
+        {
+            fc = self.text(&fo, "correct", format!("{id}/feedback/correct"), &what, false);
+            fi = self.text(&fo, "incorrect", format!("{id}/feedback/incorrect"), &what, false);
+            fp = self.text(&fo, "partial", format!("{id}/feedback/partial"), &what, false);
         }
         declared.then_some(())?;
         Some(Question {
@@ -1904,50 +1514,27 @@ impl Cx<'_> {
     fn options(&mut self, o: &Obj<'_>, qid: &str, qspan: Span) -> Vec<AnswerOption> {
         let mut out: Vec<AnswerOption> = Vec::new();
         for op in self.list(o, "options", "a question") {
-            let Some(oo) = self.obj(
-                op,
-                "an option",
-                &["id", "text", "correct", "feedback", "effects"],
-            ) else {
+            let Some(oo) = self.obj(op, "an option", &["id", "text", "correct", "feedback", "effects"])
+            else {
                 continue;
             };
             let Some((id, span)) = self.id(&oo, "id", "an option") else {
                 continue;
             };
             if out.iter().any(|x| x.id == id) {
-                self.error(
-                    "duplicate-id",
-                    span,
-                    format!("the option `{id}` is used twice in `{qid}`"),
-                );
+                self.error("duplicate-id", span, format!("the option `{id}` is used twice in `{qid}`"));
                 continue;
             }
             let text = self.text(&oo, "text", format!("{qid}/{id}/text"), "an option", true);
             let correct = self.bool(&oo, "correct", "an option").unwrap_or(false);
-            let feedback = self.text(
-                &oo,
-                "feedback",
-                format!("{qid}/{id}/feedback"),
-                "an option",
-                false,
-            );
+            let feedback = self.text(&oo, "feedback", format!("{qid}/{id}/feedback"), "an option", false);
             let effects = self.effects(&oo, "effects");
             if let Some(text) = text {
-                out.push(AnswerOption {
-                    id,
-                    text,
-                    correct,
-                    feedback,
-                    effects,
-                });
+                out.push(AnswerOption { id, text, correct, feedback, effects });
             }
         }
         if out.len() < 2 {
-            self.error(
-                "too-few-items",
-                qspan,
-                format!("the question `{qid}` needs at least two `options`"),
-            );
+            self.error("too-few-items", qspan, format!("the question `{qid}` needs at least two `options`"));
         }
         out
     }
@@ -1958,11 +1545,7 @@ impl Cx<'_> {
             let kind = match kind {
                 Ref::Id(kind) => kind,
                 other => {
-                    let what = if matches!(other, Ref::Character) {
-                        "character"
-                    } else {
-                        "band"
-                    };
+                    let what = if matches!(other, Ref::Character) { "character" } else { "band" };
                     let id = id.as_str();
                     let (known, names): (bool, Vec<&str>) = if what == "character" {
                         (
@@ -1970,26 +1553,15 @@ impl Cx<'_> {
                             m.characters.iter().map(|c| c.id.as_str()).collect(),
                         )
                     } else {
-                        (
-                            m.bands.iter().any(|b| b.id == id),
-                            m.bands.iter().map(|b| b.id.as_str()).collect(),
-                        )
+                        (m.bands.iter().any(|b| b.id == id), m.bands.iter().map(|b| b.id.as_str()).collect())
                     };
                     if !known {
-                        let code = if what == "character" {
-                            "unknown-character"
-                        } else {
-                            "unknown-band"
-                        };
+                        let code = if what == "character" { "unknown-character" } else { "unknown-band" };
                         let hint = did_you_mean(id, names.iter().copied()).map_or_else(
                             || {
                                 format!(
                                     "declare it under `{}`",
-                                    if what == "character" {
-                                        "characters:"
-                                    } else {
-                                        "bands:"
-                                    }
+                                    if what == "character" { "characters:" } else { "bands:" }
                                 )
                             },
                             |s| format!("did you mean `{s}`?"),
@@ -2010,18 +1582,10 @@ impl Cx<'_> {
                     IdKind::Competency => "unknown-competency",
                     _ => "unknown-id",
                 };
-                self.error_hint(
-                    code,
-                    span,
-                    format!("there is no {} `{id}`", kind.noun()),
-                    hint,
-                );
+                self.error_hint(code, span, format!("there is no {} `{id}`", kind.noun()), hint);
             }
         }
-        let scope = ModuleScope {
-            m,
-            cx_ids: &self.ids,
-        };
+        let scope = ModuleScope { m, cx_ids: &self.ids };
         let mut found = Vec::new();
         for (e, base) in &self.conditions {
             for err in e.check(&scope) {
@@ -2041,24 +1605,12 @@ impl Cx<'_> {
     }
 
     fn has_id(&self, m: &Module, kind: IdKind, id: &str) -> bool {
-        expr::Scope::has_id(
-            &ModuleScope {
-                m,
-                cx_ids: &self.ids,
-            },
-            kind,
-            id,
-        )
+        expr::Scope::has_id(&ModuleScope { m, cx_ids: &self.ids }, kind, id)
     }
 
     fn names(&self, m: &Module, kind: IdKind) -> Vec<String> {
         let mut v: Vec<String> = match kind {
-            IdKind::Competency => m
-                .framework
-                .competencies
-                .iter()
-                .map(|c| c.id.clone())
-                .collect(),
+            IdKind::Competency => m.framework.competencies.iter().map(|c| c.id.clone()).collect(),
             IdKind::Node => m.nodes.iter().map(|n| n.id.clone()).collect(),
             IdKind::QuizNode => m
                 .nodes
@@ -2067,16 +1619,8 @@ impl Cx<'_> {
                 .map(|n| n.id.clone())
                 .collect(),
             IdKind::Choice | IdKind::Question => {
-                let want = if kind == IdKind::Choice {
-                    "choice"
-                } else {
-                    "question"
-                };
-                self.ids
-                    .iter()
-                    .filter(|(_, (k, _))| *k == want)
-                    .map(|(id, _)| id.clone())
-                    .collect()
+                let want = if kind == IdKind::Choice { "choice" } else { "question" };
+                self.ids.iter().filter(|(_, (k, _))| *k == want).map(|(id, _)| id.clone()).collect()
             }
         };
         v.sort();
@@ -2109,13 +1653,10 @@ impl Cx<'_> {
                 format!("this file says `lang: {lang}` but is named `{stem}.yaml`"),
                 format!("name it `{lang}.yaml`"),
             );
+            return;
         }
         if lang == m.source_lang {
-            self.error(
-                "translation-lang",
-                lspan,
-                format!("`{lang}` is the module's source language"),
-            );
+            self.error("translation-lang", lspan, format!("`{lang}` is the module's source language"));
             return;
         }
         if !m.languages.contains(&lang) {
@@ -2125,9 +1666,7 @@ impl Cx<'_> {
                     Some(lspan),
                     format!("`{lang}` is not in the module's `languages`"),
                 )
-                .with_hint(format!(
-                    "add `{lang}` to `languages:` in module.yaml, or remove this file"
-                )),
+                .with_hint(format!("add `{lang}` to `languages:` in module.yaml, or remove this file")),
             );
         }
         let source = m.strings.get(&m.source_lang).cloned().unwrap_or_default();
@@ -2173,10 +1712,8 @@ impl Cx<'_> {
                     );
                     continue;
                 }
-                let hash = self
-                    .scalar(&uo, "source", &what)
-                    .map(|s| s.as_str().to_string())
-                    .unwrap_or_default();
+                let hash =
+                    self.scalar(&uo, "source", &what).map(|s| s.as_str().to_string()).unwrap_or_default();
                 if hash != source_hash(src_text) {
                     let hspan = uo.get("source").map_or(kspan, |n| self.node_span(n));
                     let msg = if hash.is_empty() {
@@ -2184,34 +1721,27 @@ impl Cx<'_> {
                     } else {
                         format!("`{key}` was translated from an older source text")
                     };
-                    self.diags.push(
-                        Diagnostic::warning("stale-translation", Some(hspan), msg)
-                            .with_hint(format!("check it against \"{}\", then run `hearth translate DIR --lang {lang} --stamp`", ellipsis(src_text, 80))),
-                    );
+                    self.diags.push(Diagnostic::warning("stale-translation", Some(hspan), msg).with_hint(
+                        format!(
+                            "check it against \"{}\", then run `hearth translate DIR --lang {lang} --stamp`",
+                            ellipsis(src_text, 80)
+                        ),
+                    ));
                 }
                 table.insert(key.to_string(), text);
             }
         }
-        let missing: Vec<&String> = source
-            .keys()
-            .filter(|k| !table.contains_key(*k) && !has_unit(&root, k))
-            .collect();
+        let missing: Vec<&String> =
+            source.keys().filter(|k| !table.contains_key(*k) && !has_unit(&root, k)).collect();
         if !missing.is_empty() {
-            let span = o.get("units").map_or(o.span, |u| self.node_span(u));
+            let span = o.map.keys().find(|k| k.as_str() == "units").map_or(o.span, |k| self.scalar_span(k));
             let list: Vec<&str> = missing.iter().take(5).map(|s| s.as_str()).collect();
-            let more = if missing.len() > 5 {
-                format!(" and {} more", missing.len() - 5)
-            } else {
-                String::new()
-            };
+            let more =
+                if missing.len() > 5 { format!(" and {} more", missing.len() - 5) } else { String::new() };
             self.error_hint(
                 "missing-translation",
                 span,
-                format!(
-                    "{} text(s) have no {lang} translation: {}{more}",
-                    missing.len(),
-                    list.join(", ")
-                ),
+                format!("{} text(s) have no {lang} translation: {}{more}", missing.len(), list.join(", ")),
                 format!("run `hearth translate DIR --lang {lang}` to add them"),
             );
         }
@@ -2224,12 +1754,8 @@ impl Cx<'_> {
                 self.diags.push(
                     Diagnostic::error(
                         "missing-translation",
-                        Some(Span {
-                            file: 0,
-                            start: 0,
-                            end: 0,
-                        }),
-                        format!("`{lang}` is listed in `languages` but there is no `{lang}.yaml`"),
+                        Some(Span { file: 0, start: 0, end: 0 }),
+                        format!("`{lang}` is listed in `languages` but has no translation file"),
                     )
                     .with_hint(format!("run `hearth translate DIR --lang {lang}`")),
                 );
@@ -2239,9 +1765,7 @@ impl Cx<'_> {
 }
 
 fn has_unit(root: &YNode, key: &str) -> bool {
-    root.as_mapping()
-        .and_then(|m| m.get_mapping("units"))
-        .is_some_and(|u| u.get_node(key).is_some())
+    root.as_mapping().and_then(|m| m.get_mapping("units")).is_some_and(|u| u.get_node(key).is_some())
 }
 
 fn ellipsis(s: &str, n: usize) -> String {
@@ -2254,9 +1778,7 @@ fn ellipsis(s: &str, n: usize) -> String {
 
 fn is_language_tag(s: &str) -> bool {
     let mut parts = s.split('-');
-    parts
-        .next()
-        .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_lowercase()))
+    parts.next().is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_lowercase()))
         && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
@@ -2270,25 +1792,18 @@ impl expr::Scope for ModuleScope<'_> {
         self.m.variable(name).map(|v| match &v.ty {
             VarType::Int { .. } => Ty::Int,
             VarType::Bool => Ty::Bool,
-            VarType::Enum { values } => Ty::Enum {
-                var: v.name.clone(),
-                values: values.clone(),
-            },
-            VarType::Set { values } => Ty::Set {
-                var: v.name.clone(),
-                values: values.clone(),
-            },
+            VarType::Enum { values } => Ty::Enum { var: v.name.clone(), values: values.clone() },
+            VarType::Set { values } => Ty::Set { var: v.name.clone(), values: values.clone() },
         })
     }
 
     fn has_id(&self, kind: IdKind, id: &str) -> bool {
         match kind {
             IdKind::Competency => self.m.competency(id).is_some(),
-            IdKind::Node => self.m.node(id).is_some(),
-            IdKind::QuizNode => self
-                .m
-                .node(id)
-                .is_some_and(|n| matches!(n.kind, NodeKind::Quiz { .. })),
+            // Declared ids count even when their node failed to load, so one broken node does not
+            // make every link to it an error too.
+            IdKind::Node => self.cx_ids.get(id).is_some_and(|(k, _)| *k == "node"),
+            IdKind::QuizNode => self.m.node(id).is_some_and(|n| matches!(n.kind, NodeKind::Quiz { .. })),
             IdKind::Choice => self.cx_ids.get(id).is_some_and(|(k, _)| *k == "choice"),
             IdKind::Question => self.cx_ids.get(id).is_some_and(|(k, _)| *k == "question"),
         }

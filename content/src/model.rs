@@ -432,10 +432,7 @@ impl Module {
     /// Whether `lang` is written right to left.
     pub fn is_rtl(lang: &str) -> bool {
         let primary = lang.split('-').next().unwrap_or(lang);
-        matches!(
-            primary,
-            "ar" | "fa" | "he" | "ur" | "ps" | "prs" | "ckb" | "dv" | "yi" | "sd" | "ug"
-        )
+        matches!(primary, "ar" | "fa" | "he" | "ur" | "ps" | "prs" | "ckb" | "dv" | "yi" | "sd" | "ug")
     }
 }
 

@@ -10,11 +10,7 @@ use crate::load::ModuleSource;
 
 /// The folder of a module given either the folder or its `module.yaml`.
 pub fn module_dir(path: &Path) -> PathBuf {
-    if path.is_file() {
-        path.parent().map(Path::to_path_buf).unwrap_or_default()
-    } else {
-        path.to_path_buf()
-    }
+    if path.is_file() { path.parent().map(Path::to_path_buf).unwrap_or_default() } else { path.to_path_buf() }
 }
 
 /// Reads `module.yaml`, every `<lang>.yaml` beside it, and the list of other files (for media
@@ -34,18 +30,11 @@ pub fn read_module(path: &Path) -> io::Result<ModuleSource> {
             continue;
         }
         let p = entry.path();
-        translations.push(SourceFile::new(
-            p.display().to_string(),
-            std::fs::read_to_string(&p)?,
-        ));
+        translations.push(SourceFile::new(p.display().to_string(), std::fs::read_to_string(&p)?));
     }
     let mut files = BTreeSet::new();
     collect_files(&dir, &dir, &mut files)?;
-    Ok(ModuleSource {
-        module,
-        translations,
-        files,
-    })
+    Ok(ModuleSource { module, translations, files })
 }
 
 fn collect_files(root: &Path, dir: &Path, out: &mut BTreeSet<String>) -> io::Result<()> {
@@ -55,10 +44,8 @@ fn collect_files(root: &Path, dir: &Path, out: &mut BTreeSet<String>) -> io::Res
         if entry.file_type()?.is_dir() {
             collect_files(root, &p, out)?;
         } else if let Ok(rel) = p.strip_prefix(root) {
-            let rel: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
+            let rel: Vec<String> =
+                rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
             out.insert(rel.join("/"));
         }
     }

@@ -16,20 +16,11 @@ struct Unit {
 /// have a text are marked as translated from the current source text (after a translator has
 /// checked them); without it their recorded hash is kept, so stale units stay visible.
 /// Units for keys the module no longer has are dropped.
-pub fn translation_file(
-    loaded: &Loaded,
-    lang: &str,
-    existing: Option<&str>,
-    stamp: bool,
-) -> String {
+pub fn translation_file(loaded: &Loaded, lang: &str, existing: Option<&str>, stamp: bool) -> String {
     let Some(module) = &loaded.module else {
         return String::new();
     };
-    let source = module
-        .strings
-        .get(&module.source_lang)
-        .cloned()
-        .unwrap_or_default();
+    let source = module.strings.get(&module.source_lang).cloned().unwrap_or_default();
     let old = existing.map(read_units).unwrap_or_default();
     let mut out = String::new();
     out.push_str(&format!(
@@ -46,17 +37,9 @@ pub fn translation_file(
         let unit = old.get(key).cloned().unwrap_or_default();
         // A new (empty) unit is stamped at once: whatever the translator writes next translates
         // today's source text.
-        let hash = if unit.text.is_empty() || stamp {
-            current
-        } else {
-            unit.source.clone()
-        };
+        let hash = if unit.text.is_empty() || stamp { current } else { unit.source.clone() };
         out.push_str(&format!("  {}:\n", quote_key(key)));
-        out.push_str(&format!(
-            "    # {}: {}\n",
-            module.source_lang,
-            one_line(src)
-        ));
+        out.push_str(&format!("    # {}: {}\n", module.source_lang, one_line(src)));
         out.push_str(&format!("    source: \"{hash}\"\n"));
         out.push_str(&format!("    text: {}\n", json_string(&unit.text)));
     }
@@ -73,18 +56,8 @@ fn read_units(text: &str) -> BTreeMap<String, Unit> {
     };
     for (key, unit) in units.iter() {
         let Some(u) = unit.as_mapping() else { continue };
-        let field = |f: &str| {
-            u.get_scalar(f)
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_default()
-        };
-        out.insert(
-            key.as_str().to_string(),
-            Unit {
-                source: field("source"),
-                text: field("text"),
-            },
-        );
+        let field = |f: &str| u.get_scalar(f).map(|s| s.as_str().to_string()).unwrap_or_default();
+        out.insert(key.as_str().to_string(), Unit { source: field("source"), text: field("text") });
     }
     out
 }
@@ -95,9 +68,7 @@ fn json_string(s: &str) -> String {
 }
 
 fn quote_key(k: &str) -> String {
-    if k.chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'))
-    {
+    if k.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/')) {
         k.to_string()
     } else {
         json_string(k)

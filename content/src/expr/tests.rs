@@ -14,26 +14,11 @@ fn world() -> World {
     vars.insert("trust", (Ty::Int, Value::Int(3)));
     vars.insert("promised", (Ty::Bool, Value::Bool(false)));
     let moods = vec!["calm".to_string(), "upset".to_string()];
-    vars.insert(
-        "mood",
-        (
-            Ty::Enum {
-                var: "mood".into(),
-                values: moods,
-            },
-            Value::Sym("calm".into()),
-        ),
-    );
+    vars.insert("mood", (Ty::Enum { var: "mood".into(), values: moods }, Value::Sym("calm".into())));
     let topics = vec!["school".to_string(), "phone".to_string()];
     vars.insert(
         "topics",
-        (
-            Ty::Set {
-                var: "topics".into(),
-                values: topics,
-            },
-            Value::Set(vec!["school".into()]),
-        ),
+        (Ty::Set { var: "topics".into(), values: topics }, Value::Set(vec!["school".into()])),
     );
     World { vars }
 }
@@ -82,19 +67,11 @@ impl Env for World {
 fn conditions_parse_print_and_evaluate() {
     let cases: &[(&str, &str, bool)] = &[
         ("trust >= 2", "trust >= 2", true),
-        (
-            "trust >= 2 and not chose(c.promise)",
-            "trust >= 2 and not chose(c.promise)",
-            true,
-        ),
+        ("trust >= 2 and not chose(c.promise)", "trust >= 2 and not chose(c.promise)", true),
         ("score(safeguarding) >= 6", "score(safeguarding) >= 6", true),
         ("score(safeguarding) > 6", "score(safeguarding) > 6", false),
         ("visited(n.call)", "visited(n.call)", true),
-        (
-            "not visited(n.call) or promised",
-            "not visited(n.call) or promised",
-            false,
-        ),
+        ("not visited(n.call) or promised", "not visited(n.call) or promised", false),
         ("(trust + 1) > 3", "trust + 1 > 3", true),
         ("trust - 1 == 2", "trust - 1 == 2", true),
         ("-1 < trust", "-1 < trust", true),
@@ -105,22 +82,14 @@ fn conditions_parse_print_and_evaluate() {
         ("not trust >= 5", "not trust >= 5", true),
         ("promised == false", "promised == false", true),
         ("true", "true", true),
-        (
-            "(promised or trust < 1) and true",
-            "(promised or trust < 1) and true",
-            false,
-        ),
+        ("(promised or trust < 1) and true", "(promised or trust < 1) and true", false),
         (
             "correct(q.who-to-call) and answered(q.who-to-call)",
             "correct(q.who-to-call) and answered(q.who-to-call)",
             true,
         ),
         ("passed(n.quiz)", "passed(n.quiz)", false),
-        (
-            "not (trust > 1 and promised)",
-            "not (trust > 1 and promised)",
-            true,
-        ),
+        ("not (trust > 1 and promised)", "not (trust > 1 and promised)", true),
         ("a or b and c", "a or b and c", false),
     ];
     let w = world();
@@ -141,49 +110,24 @@ fn conditions_parse_print_and_evaluate() {
 fn bad_conditions_say_where_and_what() {
     let cases: &[(&str, &str)] = &[
         ("", "0..0: the condition is empty"),
-        (
-            "trust >",
-            "7..7: expected a value, found the end of the condition",
-        ),
+        ("trust >", "7..7: expected a value, found the end of the condition"),
         ("trust = 2", "6..7: `=` is not a comparison; write `==`"),
-        (
-            "trust >= 2 && promised",
-            "11..12: unexpected `&`; write `and`",
-        ),
-        (
-            "1 < trust < 3",
-            "10..11: comparisons cannot be chained; join them with `and` before `<`",
-        ),
+        ("trust >= 2 && promised", "11..12: unexpected `&`; write `and`"),
+        ("1 < trust < 3", "10..11: comparisons cannot be chained; join them with `and` before `<`"),
         (
             "visit(n.call)",
             "0..5: unknown function `visit`; the functions are score, visited, chose, correct, answered, passed",
         ),
-        (
-            "score(3)",
-            "6..7: expected a competency id inside `score(…)`, found `3`",
-        ),
-        (
-            "(trust > 2",
-            "10..10: expected `)`, found the end of the condition",
-        ),
-        (
-            "trust > 2 promised",
-            "10..18: expected `and`, `or` or the end of the condition, found `promised`",
-        ),
+        ("score(3)", "6..7: expected a competency id inside `score(…)`, found `3`"),
+        ("(trust > 2", "10..10: expected `)`, found the end of the condition"),
+        ("trust > 2 promised", "10..18: expected `and`, `or` or the end of the condition, found `promised`"),
         ("trust > 2 $", "10..11: unexpected character `$`"),
-        (
-            "99999999999999999999 > 1",
-            "0..20: the number `99999999999999999999` is too large",
-        ),
+        ("99999999999999999999 > 1", "0..20: the number `99999999999999999999` is too large"),
         ("and", "0..3: expected a value, found `and`"),
     ];
     for (src, want) in cases {
         let e = parse(src).expect_err(src);
-        assert_eq!(
-            format!("{}..{}: {}", e.span.start, e.span.end, e.message),
-            *want,
-            "{src}"
-        );
+        assert_eq!(format!("{}..{}: {}", e.span.start, e.span.end, e.message), *want, "{src}");
     }
 }
 
@@ -191,62 +135,26 @@ fn bad_conditions_say_where_and_what() {
 #[test]
 fn type_errors_say_where_and_what() {
     let cases: &[(&str, &[&str])] = &[
-        (
-            "trust",
-            &["0..5: a condition must be true/false, but this is a number"],
-        ),
+        ("trust", &["0..5: a condition must be true/false, but this is a number"]),
         ("trsut >= 2", &["0..5: there is no variable `trsut`"]),
-        (
-            "promised > 1",
-            &["0..8: expected a number, but this is true/false"],
-        ),
-        (
-            "mood == angry",
-            &["8..13: `angry` is not a value of `mood` (calm, upset)"],
-        ),
-        (
-            "garden in topics",
-            &["0..16: `garden` is not a member of the set `topics` (school, phone)"],
-        ),
-        (
-            "school in trust",
-            &["10..15: `in` needs a set variable, but this is a number"],
-        ),
-        (
-            "score(empathy) > 1",
-            &["0..14: `score(empathy)`: there is no competency `empathy`"],
-        ),
-        (
-            "visited(n.nowhere)",
-            &["0..18: `visited(n.nowhere)`: there is no node `n.nowhere`"],
-        ),
-        (
-            "chose(c.listen) and trust",
-            &["20..25: `and` joins true/false values, but this is a number"],
-        ),
-        (
-            "not trust",
-            &["4..9: `not` needs true/false, but this is a number"],
-        ),
-        (
-            "trust == promised",
-            &["0..17: cannot compare a number with true/false"],
-        ),
-        (
-            "trust > 1 and ghost",
-            &["14..19: `and` joins true/false values, but this is the name `ghost`"],
-        ),
+        ("promised > 1", &["0..8: expected a number, but this is true/false"]),
+        ("mood == angry", &["8..13: `angry` is not a value of `mood` (calm, upset)"]),
+        ("garden in topics", &["0..16: `garden` is not a member of the set `topics` (school, phone)"]),
+        ("school in trust", &["10..15: `in` needs a set variable, but this is a number"]),
+        ("score(empathy) > 1", &["0..14: `score(empathy)`: there is no competency `empathy`"]),
+        ("visited(n.nowhere)", &["0..18: `visited(n.nowhere)`: there is no node `n.nowhere`"]),
+        ("chose(c.listen) and trust", &["20..25: `and` joins true/false values, but this is a number"]),
+        ("not trust", &["4..9: `not` needs true/false, but this is a number"]),
+        ("trust == promised", &["0..17: cannot compare a number with true/false"]),
+        ("trust > 1 and ghost", &["14..19: `and` joins true/false values, but this is the name `ghost`"]),
         // `-` belongs to ids (`q.who-to-call`), so subtraction needs spaces.
         ("trust-1 == 2", &["0..7: there is no variable `trust-1`"]),
     ];
     let w = world();
     for (src, want) in cases {
         let e = parse(src).unwrap_or_else(|e| panic!("{src}: {e:?}"));
-        let got: Vec<String> = e
-            .check(&w)
-            .iter()
-            .map(|e| format!("{}..{}: {}", e.span.start, e.span.end, e.message))
-            .collect();
+        let got: Vec<String> =
+            e.check(&w).iter().map(|e| format!("{}..{}: {}", e.span.start, e.span.end, e.message)).collect();
         assert_eq!(got, *want, "{src}");
     }
 }
