@@ -1,2 +1,100 @@
 //! Build and test orchestration: `cargo xtask <task>`.
-fn main() {}
+//!
+//! `cargo xtask test` is the one command that runs every check CI runs; `.ci/run` calls exactly
+//! it. `cargo xtask demo` runs Hearth's main job on the embedded defaults. Both install what they
+//! need (the wasm32 target, …) so that they work on a fresh clone.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = project_root();
+    std::env::set_current_dir(&root)?;
+    match args.first().map(String::as_str) {
+        Some("test") => test(),
+        Some("demo") => demo(&args[1..]),
+        Some("fuzz") => fuzz(&args[1..]),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <task>\n\n\
+                 tasks:\n  \
+                 test    every check CI runs: fmt, clippy, tests, the wasm32 build of `content`\n  \
+                 demo    play an example module in the terminal (more as Hearth grows)\n  \
+                 fuzz    fuzz the parsers for a while: `cargo xtask fuzz [condition|module] [seconds]`"
+            );
+            bail!("unknown or missing task")
+        }
+    }
+}
+
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+/// Runs a command, echoing it, and fails if it fails.
+fn run(program: &str, args: &[&str]) -> Result<()> {
+    eprintln!("$ {program} {}", args.join(" "));
+    let status = Command::new(program).args(args).status().with_context(|| format!("cannot run {program}"))?;
+    if !status.success() {
+        bail!("`{program} {}` failed with {status}", args.join(" "));
+    }
+    Ok(())
+}
+
+fn ensure_wasm_target() -> Result<()> {
+    let out = Command::new("rustup").args(["target", "list", "--installed"]).output();
+    let installed = out.map(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown")).unwrap_or(false);
+    if !installed {
+        run("rustup", &["target", "add", "wasm32-unknown-unknown"])?;
+    }
+    Ok(())
+}
+
+fn test() -> Result<()> {
+    ensure_wasm_target()?;
+    run("cargo", &["fmt", "--all", "--check"])?;
+    run("cargo", &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])?;
+    // The engine must build for the browser: the player runs the very same code.
+    run("cargo", &["clippy", "-p", "content", "--target", "wasm32-unknown-unknown", "--locked", "--", "-D", "warnings"])?;
+    run("cargo", &["test", "--workspace", "--locked"])?;
+    run("cargo", &["build", "-p", "cli", "--locked"])?;
+    // The examples must stay clean: the same check an author runs.
+    let examples = example_dirs()?;
+    let mut args = vec!["run", "-q", "-p", "cli", "--locked", "--", "check", "--color", "never"];
+    args.extend(examples.iter().map(String::as_str));
+    run("cargo", &args)?;
+    Ok(())
+}
+
+fn example_dirs() -> Result<Vec<String>> {
+    let mut dirs: Vec<String> = std::fs::read_dir("examples")?
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("module.yaml").exists())
+        .map(|e| e.path().display().to_string())
+        .collect();
+    dirs.sort();
+    Ok(dirs)
+}
+
+fn demo(args: &[String]) -> Result<()> {
+    let module = args.first().cloned().unwrap_or_else(|| "examples/tuesday-night".to_string());
+    run("cargo", &["run", "-q", "-p", "cli", "--", "check", &module])?;
+    let mut play = vec!["run", "-q", "-p", "cli", "--", "play", module.as_str()];
+    play.extend(args.iter().skip(1).map(String::as_str));
+    run("cargo", &play)
+}
+
+/// Fuzzes a parser with cargo-fuzz (installed on first use; needs the nightly toolchain).
+fn fuzz(args: &[String]) -> Result<()> {
+    let target = args.first().map_or("module", String::as_str);
+    let seconds = args.get(1).map_or("60", String::as_str);
+    if Command::new("cargo").args(["fuzz", "--version"]).output().map(|o| !o.status.success()).unwrap_or(true) {
+        run("cargo", &["install", "cargo-fuzz"])?;
+    }
+    std::env::set_current_dir("content")?;
+    let max_time = format!("-max_total_time={seconds}");
+    run("cargo", &["+nightly", "fuzz", "run", target, "--", &max_time, "-max_len=8000"])
+}
