@@ -9,6 +9,8 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod player;
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = project_root();
@@ -17,12 +19,16 @@ fn main() -> Result<()> {
         Some("test") => test(),
         Some("demo") => demo(&args[1..]),
         Some("fuzz") => fuzz(&args[1..]),
+        Some("player") => player::build(),
+        Some("size") => player::size(),
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
                  tasks:\n  \
                  test    every check CI runs: fmt, clippy, tests, the wasm32 build of `content`\n  \
                  demo    play an example module in the terminal (more as Hearth grows)\n  \
+                 player  build the WebAssembly player into dist/player/\n  \
+                 size    print the player's raw/gzip/brotli sizes; fail over the 150 KB budget\n  \
                  fuzz    fuzz the parsers for a while: `cargo xtask fuzz [condition|module] [seconds]`"
             );
             bail!("unknown or missing task")
@@ -35,7 +41,7 @@ fn project_root() -> PathBuf {
 }
 
 /// Runs a command, echoing it, and fails if it fails.
-fn run(program: &str, args: &[&str]) -> Result<()> {
+pub(crate) fn run(program: &str, args: &[&str]) -> Result<()> {
     eprintln!("$ {program} {}", args.join(" "));
     let status = Command::new(program).args(args).status().with_context(|| format!("cannot run {program}"))?;
     if !status.success() {
@@ -44,7 +50,7 @@ fn run(program: &str, args: &[&str]) -> Result<()> {
     Ok(())
 }
 
-fn ensure_wasm_target() -> Result<()> {
+pub(crate) fn ensure_wasm_target() -> Result<()> {
     let out = Command::new("rustup").args(["target", "list", "--installed"]).output();
     let installed = out.map(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown")).unwrap_or(false);
     if !installed {
@@ -63,6 +69,9 @@ fn test() -> Result<()> {
     run("cargo", &["build", "-p", "cli", "--locked"])?;
     // The examples must stay clean: the same check an author runs.
     let examples = example_dirs()?;
+    if examples.is_empty() {
+        bail!("no example modules found under examples/");
+    }
     let mut args = vec!["run", "-q", "-p", "cli", "--locked", "--", "check", "--color", "never"];
     args.extend(examples.iter().map(String::as_str));
     run("cargo", &args)?;

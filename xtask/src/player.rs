@@ -1,0 +1,100 @@
+//! Building the WebAssembly player and measuring what a learner downloads.
+//!
+//! The pipeline (see ARCHITECTURE.md, "Player build"): `cargo build --release --target
+//! wasm32-unknown-unknown -p player` → `wasm-bindgen --target web` → `wasm-opt -Oz` from npm
+//! `binaryen` (Debian's binaryen is too old to read what wasm-bindgen writes) → `dist/player/`.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::run;
+
+/// The wasm-bindgen CLI must match the `wasm-bindgen` crate exactly.
+const WASM_BINDGEN: &str = "0.2.130";
+/// Total first-load transfer (wasm + JS + CSS, gzip -9) the player must stay under.
+const BUDGET_BYTES: u64 = 150 * 1024;
+const OUT: &str = "dist/player";
+
+pub(crate) fn ensure_tools() -> Result<()> {
+    crate::ensure_wasm_target()?;
+    let have = Command::new("wasm-bindgen").arg("--version").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+    if have.as_deref().map(str::trim) != Some(&format!("wasm-bindgen {WASM_BINDGEN}")) {
+        // Not `--locked`: the CLI's own lockfile pins a crate version the registry has since yanked.
+        run("cargo", &["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN])?;
+    }
+    npm_install()
+}
+
+pub(crate) fn npm_install() -> Result<()> {
+    if !Path::new("tests/e2e/node_modules/.bin/wasm-opt").exists() {
+        run("npm", &["ci", "--prefix", "tests/e2e", "--no-audit", "--no-fund", "--loglevel=error"])?;
+    }
+    Ok(())
+}
+
+pub(crate) fn build() -> Result<()> {
+    ensure_tools()?;
+    run("cargo", &["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "player", "--locked"])?;
+    let _ = std::fs::remove_dir_all(OUT);
+    std::fs::create_dir_all(OUT)?;
+    run(
+        "wasm-bindgen",
+        &[
+            "--target",
+            "web",
+            "--no-typescript",
+            "--remove-name-section",
+            "--remove-producers-section",
+            "--out-dir",
+            OUT,
+            "--out-name",
+            "hearth-player",
+            "target/wasm32-unknown-unknown/release/player.wasm",
+        ],
+    )?;
+    let wasm = format!("{OUT}/hearth-player_bg.wasm");
+    run("tests/e2e/node_modules/.bin/wasm-opt", &["-Oz", &wasm, "-o", &wasm])?;
+    std::fs::copy("widgets/style/player.css", format!("{OUT}/hearth-player.css")).context("copying the stylesheet")?;
+    eprintln!("player written to {OUT}/");
+    Ok(())
+}
+
+/// Raw, gzip -9 and brotli -q 11 sizes of each file a learner downloads on first load.
+pub(crate) fn size() -> Result<()> {
+    if !Path::new(OUT).join("hearth-player_bg.wasm").exists() {
+        build()?;
+    }
+    let files = ["hearth-player_bg.wasm", "hearth-player.js", "hearth-player.css"];
+    println!("{:<24} {:>10} {:>10} {:>10}", "file", "raw", "gzip -9", "brotli");
+    let (mut raw_t, mut gz_t, mut br_t) = (0, 0, 0);
+    for f in files {
+        let path = Path::new(OUT).join(f);
+        let raw = std::fs::metadata(&path).with_context(|| format!("{} is missing", path.display()))?.len();
+        let gz = compressed_len("gzip", &["-9", "-c"], &path)?;
+        let br = compressed_len("brotli", &["-q", "11", "-c"], &path)?;
+        println!("{f:<24} {raw:>10} {gz:>10} {br:>10}");
+        raw_t += raw;
+        gz_t += gz;
+        br_t += br;
+    }
+    println!("{:<24} {raw_t:>10} {gz_t:>10} {br_t:>10}", "total");
+    println!("budget (gzip -9): {} bytes; used {:.1} %", BUDGET_BYTES, gz_t as f64 * 100.0 / BUDGET_BYTES as f64);
+    if gz_t > BUDGET_BYTES {
+        bail!("the player's first load is {gz_t} bytes gzipped, over the {BUDGET_BYTES}-byte budget");
+    }
+    Ok(())
+}
+
+fn compressed_len(tool: &str, args: &[&str], path: &Path) -> Result<u64> {
+    let out = Command::new(tool)
+        .args(args)
+        .arg(path)
+        .output()
+        .with_context(|| format!("cannot run {tool} (apt-get install {tool})"))?;
+    if !out.status.success() {
+        bail!("{tool} failed on {}", path.display());
+    }
+    Ok(out.stdout.len() as u64)
+}
