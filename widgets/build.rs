@@ -14,7 +14,12 @@ use fluent_syntax::ast;
 fn main() {
     let dir = Path::new("i18n");
     println!("cargo::rerun-if-changed=i18n");
-    let mut files: Vec<_> = std::fs::read_dir(dir).expect("widgets/i18n exists").filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "ftl")).collect();
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("widgets/i18n exists")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ftl"))
+        .collect();
     files.sort();
     // English first: it is the reference every other catalog is checked against.
     files.sort_by_key(|p| p.file_stem().is_none_or(|s| s != "en"));
@@ -44,18 +49,24 @@ fn main() {
                     let code = pattern(value, &mut vars, path, &mut problems);
                     messages.push((m.id.name.to_string(), vars, code));
                 }
-                ast::Entry::Junk { content } => problems.push(format!("{}: cannot parse `{}`", path.display(), content.trim())),
+                ast::Entry::Junk { content } => {
+                    problems.push(format!("{}: cannot parse `{}`", path.display(), content.trim()))
+                }
                 _ => {}
             }
         }
-        let ids: Vec<(String, BTreeSet<String>)> = messages.iter().map(|(id, v, _)| (id.clone(), v.clone())).collect();
+        let ids: Vec<(String, BTreeSet<String>)> =
+            messages.iter().map(|(id, v, _)| (id.clone(), v.clone())).collect();
         match &reference {
             None => reference = Some(ids),
             Some(reference) => {
                 for (id, vars) in reference {
                     match ids.iter().find(|(i, _)| i == id) {
                         None => problems.push(format!("{}: missing message `{id}`", path.display())),
-                        Some((_, v)) if v != vars => problems.push(format!("{}: `{id}` uses variables {v:?}, English uses {vars:?}", path.display())),
+                        Some((_, v)) if v != vars => problems.push(format!(
+                            "{}: `{id}` uses variables {v:?}, English uses {vars:?}",
+                            path.display()
+                        )),
                         _ => {}
                     }
                 }
@@ -86,7 +97,12 @@ fn main() {
     std::fs::write(dest, out).unwrap();
 }
 
-fn pattern(p: &ast::Pattern<&str>, vars: &mut BTreeSet<String>, path: &Path, problems: &mut Vec<String>) -> String {
+fn pattern(
+    p: &ast::Pattern<&str>,
+    vars: &mut BTreeSet<String>,
+    path: &Path,
+    problems: &mut Vec<String>,
+) -> String {
     let mut pieces = Vec::new();
     for el in &p.elements {
         match el {
@@ -96,8 +112,13 @@ fn pattern(p: &ast::Pattern<&str>, vars: &mut BTreeSet<String>, path: &Path, pro
                     vars.insert(id.name.to_string());
                     pieces.push(format!("Piece::Var({:?})", id.name));
                 }
-                ast::Expression::Inline(ast::InlineExpression::StringLiteral { value }) => pieces.push(format!("Piece::Text({value:?})")),
-                ast::Expression::Select { selector: ast::InlineExpression::VariableReference { id }, variants } => {
+                ast::Expression::Inline(ast::InlineExpression::StringLiteral { value }) => {
+                    pieces.push(format!("Piece::Text({value:?})"))
+                }
+                ast::Expression::Select {
+                    selector: ast::InlineExpression::VariableReference { id },
+                    variants,
+                } => {
                     vars.insert(id.name.to_string());
                     let mut arms = Vec::new();
                     let mut default = None;

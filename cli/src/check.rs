@@ -19,6 +19,11 @@ pub(crate) fn check(paths: &[std::path::PathBuf], json: bool, color: bool) -> Re
     let mut reports = Vec::new();
     let (mut errors, mut warnings) = (0, 0);
     for path in paths {
+        // `hearth check examples/*` also names files such as examples/README.md: not modules.
+        if path.is_file() && !path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            eprintln!("skipping {}: not a module folder or module.yaml", path.display());
+            continue;
+        }
         let loaded = load_path(path)?;
         errors += loaded.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
         warnings += loaded.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
@@ -102,4 +107,64 @@ pub(crate) fn translate(path: &Path, lang: &str, stamp: bool) -> Result<ExitCode
         eprintln!("note: add `{lang}` to `languages:` in module.yaml so the player offers it");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Compiles every module in `paths` into `dir`: `<id>.json`, its media under `<id>/`, and
+/// `index.json`, the catalogue a host page lists. Files that are not modules are skipped.
+pub(crate) fn compile_all(paths: &[std::path::PathBuf], dir: &Path) -> Result<ExitCode> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut catalogue = Vec::new();
+    for path in paths {
+        if !module_dir(path).join("module.yaml").exists() {
+            continue;
+        }
+        let module = load_clean(path)?;
+        std::fs::write(dir.join(format!("{}.json", module.id)), content::compiled_json(&module))?;
+        for media in module.nodes.iter().flat_map(|n| &n.media) {
+            for file in std::iter::once(&media.src).chain(media.captions.as_ref()) {
+                let to = dir.join(&module.id).join(file);
+                std::fs::create_dir_all(to.parent().expect("a file has a folder"))?;
+                std::fs::copy(module_dir(path).join(file), &to)
+                    .with_context(|| format!("cannot copy {file} of {}", module.id))?;
+            }
+        }
+        let text = |key: &str| module.text(&module.source_lang, key).to_string();
+        catalogue.push(json!({
+            "id": module.id,
+            "title": text(&module.title),
+            "description": module.description.as_deref().map(text),
+            "source_lang": module.source_lang,
+            "languages": module.languages,
+            "language_names": module.languages.iter().map(|l| (l.clone(), autonym(l))).collect::<serde_json::Map<_, _>>(),
+            "example": module.example,
+        }));
+    }
+    std::fs::write(dir.join("index.json"), serde_json::to_string_pretty(&catalogue)?)?;
+    eprintln!("{} module(s) written to {}", catalogue.len(), dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A language's name in that language, for language menus.
+fn autonym(lang: &str) -> serde_json::Value {
+    let name = match lang {
+        "en" => "English",
+        "ar" => "العربية",
+        "de" => "Deutsch",
+        "el" => "Ελληνικά",
+        "fa" => "فارسی",
+        "prs" | "fa-AF" => "دری",
+        "fr" => "Français",
+        "km" => "ខ្មែរ",
+        "kk" => "Қазақ тілі",
+        "nl" => "Nederlands",
+        "ps" => "پښتو",
+        "ru" => "Русский",
+        "th" => "ไทย",
+        "tr" => "Türkçe",
+        "uk" => "Українська",
+        "vi" => "Tiếng Việt",
+        "zh-Hans" | "zh" => "简体中文",
+        other => other,
+    };
+    serde_json::Value::String(name.to_string())
 }

@@ -34,10 +34,15 @@ enum Command {
     },
     /// Print the compiled module (one JSON document with all languages) that the player loads.
     Compile {
-        path: PathBuf,
+        /// One module, or several with `--out-dir`.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
         /// Write to this file instead of standard output.
-        #[arg(long, short)]
+        #[arg(long, short, conflicts_with = "out_dir")]
         out: Option<PathBuf>,
+        /// Write `<module id>.json` for each module, its media, and a catalogue `index.json`.
+        #[arg(long)]
+        out_dir: Option<PathBuf>,
     },
     /// Write or refresh `<lang>.yaml` beside the module, keeping existing translations.
     Translate {
@@ -79,7 +84,11 @@ fn main() -> ExitCode {
             };
             check::check(&paths, matches!(format, Format::Json), color)
         }
-        Command::Compile { path, out } => check::compile(&path, out.as_deref()),
+        Command::Compile { paths, out, out_dir } => match out_dir {
+            Some(dir) => check::compile_all(&paths, &dir),
+            None if paths.len() == 1 => check::compile(&paths[0], out.as_deref()),
+            None => Err(anyhow::anyhow!("several modules need `--out-dir`")),
+        },
         Command::Translate { path, lang, stamp } => check::translate(&path, &lang, stamp),
         Command::New { name } => new::scaffold(&name),
     };

@@ -43,7 +43,8 @@ fn project_root() -> PathBuf {
 /// Runs a command, echoing it, and fails if it fails.
 pub(crate) fn run(program: &str, args: &[&str]) -> Result<()> {
     eprintln!("$ {program} {}", args.join(" "));
-    let status = Command::new(program).args(args).status().with_context(|| format!("cannot run {program}"))?;
+    let status =
+        Command::new(program).args(args).status().with_context(|| format!("cannot run {program}"))?;
     if !status.success() {
         bail!("`{program} {}` failed with {status}", args.join(" "));
     }
@@ -52,7 +53,8 @@ pub(crate) fn run(program: &str, args: &[&str]) -> Result<()> {
 
 pub(crate) fn ensure_wasm_target() -> Result<()> {
     let out = Command::new("rustup").args(["target", "list", "--installed"]).output();
-    let installed = out.map(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown")).unwrap_or(false);
+    let installed =
+        out.map(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown")).unwrap_or(false);
     if !installed {
         run("rustup", &["target", "add", "wasm32-unknown-unknown"])?;
     }
@@ -64,7 +66,20 @@ fn test() -> Result<()> {
     run("cargo", &["fmt", "--all", "--check"])?;
     run("cargo", &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])?;
     // The engine must build for the browser: the player runs the very same code.
-    run("cargo", &["clippy", "-p", "content", "--target", "wasm32-unknown-unknown", "--locked", "--", "-D", "warnings"])?;
+    run(
+        "cargo",
+        &[
+            "clippy",
+            "-p",
+            "content",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
     run("cargo", &["test", "--workspace", "--locked"])?;
     run("cargo", &["build", "-p", "cli", "--locked"])?;
     // The examples must stay clean: the same check an author runs.
@@ -78,7 +93,7 @@ fn test() -> Result<()> {
     Ok(())
 }
 
-fn example_dirs() -> Result<Vec<String>> {
+pub(crate) fn example_dirs() -> Result<Vec<String>> {
     let mut dirs: Vec<String> = std::fs::read_dir("examples")?
         .filter_map(Result::ok)
         .filter(|e| e.path().join("module.yaml").exists())
@@ -100,7 +115,8 @@ fn demo(args: &[String]) -> Result<()> {
 fn fuzz(args: &[String]) -> Result<()> {
     let target = args.first().map_or("module", String::as_str);
     let seconds = args.get(1).map_or("60", String::as_str);
-    if Command::new("cargo").args(["fuzz", "--version"]).output().map(|o| !o.status.success()).unwrap_or(true) {
+    if Command::new("cargo").args(["fuzz", "--version"]).output().map(|o| !o.status.success()).unwrap_or(true)
+    {
         run("cargo", &["install", "cargo-fuzz"])?;
     }
     std::env::set_current_dir("content")?;

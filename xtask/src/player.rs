@@ -19,7 +19,11 @@ const OUT: &str = "dist/player";
 
 pub(crate) fn ensure_tools() -> Result<()> {
     crate::ensure_wasm_target()?;
-    let have = Command::new("wasm-bindgen").arg("--version").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+    let have = Command::new("wasm-bindgen")
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
     if have.as_deref().map(str::trim) != Some(&format!("wasm-bindgen {WASM_BINDGEN}")) {
         // Not `--locked`: the CLI's own lockfile pins a crate version the registry has since yanked.
         run("cargo", &["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN])?;
@@ -56,9 +60,24 @@ pub(crate) fn build() -> Result<()> {
     )?;
     let wasm = format!("{OUT}/hearth-player_bg.wasm");
     run("tests/e2e/node_modules/.bin/wasm-opt", &["-Oz", &wasm, "-o", &wasm])?;
-    std::fs::copy("widgets/style/player.css", format!("{OUT}/hearth-player.css")).context("copying the stylesheet")?;
+    std::fs::copy("widgets/style/player.css", format!("{OUT}/hearth-player.css"))
+        .context("copying the stylesheet")?;
+    std::fs::copy("widgets/web/hearth-element.js", format!("{OUT}/hearth-element.js"))?;
     eprintln!("player written to {OUT}/");
-    Ok(())
+    site()
+}
+
+/// The preview site around the player: a catalogue page, a play page with the in-page event log,
+/// and every example module compiled.
+fn site() -> Result<()> {
+    for page in ["index.html", "play.html"] {
+        std::fs::copy(format!("widgets/web/{page}"), format!("dist/{page}"))?;
+    }
+    let _ = std::fs::remove_dir_all("dist/modules");
+    let mut args = vec!["run", "-q", "-p", "cli", "--locked", "--", "compile", "--out-dir", "dist/modules"];
+    let examples = crate::example_dirs()?;
+    args.extend(examples.iter().map(String::as_str));
+    run("cargo", &args)
 }
 
 /// Raw, gzip -9 and brotli -q 11 sizes of each file a learner downloads on first load.
@@ -80,7 +99,11 @@ pub(crate) fn size() -> Result<()> {
         br_t += br;
     }
     println!("{:<24} {raw_t:>10} {gz_t:>10} {br_t:>10}", "total");
-    println!("budget (gzip -9): {} bytes; used {:.1} %", BUDGET_BYTES, gz_t as f64 * 100.0 / BUDGET_BYTES as f64);
+    println!(
+        "budget (gzip -9): {} bytes; used {:.1} %",
+        BUDGET_BYTES,
+        gz_t as f64 * 100.0 / BUDGET_BYTES as f64
+    );
     if gz_t > BUDGET_BYTES {
         bail!("the player's first load is {gz_t} bytes gzipped, over the {BUDGET_BYTES}-byte budget");
     }
