@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod check;
 mod new;
+mod play;
 
 #[derive(Parser)]
 #[command(
@@ -53,6 +54,22 @@ enum Command {
         #[arg(long)]
         stamp: bool,
     },
+    /// Walk a module in the terminal through the engine (type `?` for help).
+    Play {
+        path: PathBuf,
+        /// The language to play in (default: the module's source language).
+        #[arg(long)]
+        lang: Option<String>,
+        /// Seed for question draws and shuffles.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Play a path to every ending (found by exploring the module) and print each outcome.
+        #[arg(long)]
+        endings: bool,
+        /// Print the learning events as they happen.
+        #[arg(long)]
+        events: bool,
+    },
     /// Create a new module folder with a small, valid module to start from.
     New {
         /// The folder to create; its name becomes the module id.
@@ -91,6 +108,9 @@ fn main() -> ExitCode {
         },
         Command::Translate { path, lang, stamp } => check::translate(&path, &lang, stamp),
         Command::New { name } => new::scaffold(&name),
+        Command::Play { path, lang, seed, endings, events } => {
+            play::play(&path, play::Options { lang: lang.as_deref(), seed, endings, events })
+        }
     };
     match result {
         Ok(code) => code,

@@ -4,6 +4,7 @@
 //! `hearth` CLI and the tests.
 
 pub mod diag;
+pub mod engine;
 pub mod expr;
 pub mod load;
 pub mod model;

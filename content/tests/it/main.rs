@@ -2,3 +2,4 @@
 //! and walks through the example modules.
 
 mod broken;
+mod examples;

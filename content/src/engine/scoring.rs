@@ -1,0 +1,149 @@
+//! Scoring one answer to one question: a pure function from (question, response) to a score in
+//! 0..=1, with partial credit as the author chose. See docs/format.md, "Quizzes".
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Module, Partial, Question, QuestionBody};
+
+/// What a learner answered. Ids are option, item or pair ids of the question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum Response {
+    /// Single choice.
+    Choice(String),
+    /// Multiple choice.
+    Choices(Vec<String>),
+    /// True/false.
+    Bool(bool),
+    /// Ordering: item ids in the learner's order.
+    Order(Vec<String>),
+    /// Matching: (pair id of the prompt, pair id whose match the learner chose).
+    Matches(Vec<(String, String)>),
+    /// Fill-in and free text.
+    Text(String),
+    Numeric(f64),
+    /// Likert: 1..=scale.
+    Scale(u8),
+}
+
+/// The longest text answer kept; longer answers are refused rather than cut silently.
+pub const MAX_TEXT: usize = 2000;
+
+/// Why a response does not fit its question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadResponse(pub String);
+
+/// The score of `response` in 0..=1, or why it does not fit the question. Ungraded types score 1
+/// for any well-formed answer (they give no points: their `points` are 0).
+pub fn score(m: &Module, lang: &str, q: &Question, response: &Response) -> Result<f64, BadResponse> {
+    let bad = |msg: String| Err(BadResponse(msg));
+    match (&q.body, response) {
+        (QuestionBody::SingleChoice { options }, Response::Choice(id)) => {
+            match options.iter().find(|o| &o.id == id) {
+                Some(o) => Ok(if o.correct { 1.0 } else { 0.0 }),
+                None => bad(format!("`{id}` is not an option of `{}`", q.id)),
+            }
+        }
+        (QuestionBody::MultipleChoice { options, partial }, Response::Choices(ids)) => {
+            let mut seen = Vec::new();
+            for id in ids {
+                if !options.iter().any(|o| &o.id == id) {
+                    return bad(format!("`{id}` is not an option of `{}`", q.id));
+                }
+                if seen.contains(&id) {
+                    return bad(format!("`{id}` is picked twice"));
+                }
+                seen.push(id);
+            }
+            let correct = options.iter().filter(|o| o.correct).count().max(1) as f64;
+            let right = options.iter().filter(|o| o.correct && ids.contains(&o.id)).count() as f64;
+            let wrong = options.iter().filter(|o| !o.correct && ids.contains(&o.id)).count() as f64;
+            let exact = right == correct && wrong == 0.0;
+            Ok(match partial {
+                Partial::None => f64::from(u8::from(exact)),
+                Partial::Proportional => ((right - wrong) / correct).max(0.0),
+            })
+        }
+        (QuestionBody::TrueFalse { answer, .. }, Response::Bool(b)) => Ok(f64::from(u8::from(answer == b))),
+        (QuestionBody::Ordering { items, partial }, Response::Order(ids)) => {
+            if ids.len() != items.len() || !items.iter().all(|i| ids.contains(&i.id)) {
+                return bad(format!(
+                    "an order for `{}` must list each of its {} items once",
+                    q.id,
+                    items.len()
+                ));
+            }
+            let in_place = items.iter().zip(ids).filter(|(i, id)| &i.id == *id).count();
+            Ok(proportion(in_place, items.len(), *partial))
+        }
+        (QuestionBody::Matching { pairs, partial }, Response::Matches(matches)) => {
+            if matches.len() != pairs.len()
+                || !pairs.iter().all(|p| matches.iter().filter(|(a, _)| *a == p.id).count() == 1)
+            {
+                return bad(format!(
+                    "a matching for `{}` must match each of its {} prompts once",
+                    q.id,
+                    pairs.len()
+                ));
+            }
+            if let Some((_, b)) = matches.iter().find(|(_, b)| !pairs.iter().any(|p| &p.id == b)) {
+                return bad(format!("`{b}` is not a pair of `{}`", q.id));
+            }
+            let right = matches.iter().filter(|(a, b)| a == b).count();
+            Ok(proportion(right, pairs.len(), *partial))
+        }
+        (QuestionBody::FillIn { accepted, case_sensitive }, Response::Text(text)) => {
+            check_text(text)?;
+            let given = normalise(text, *case_sensitive);
+            // Answers in the learner's language and in the source language both count: a learner
+            // may well answer with the source-language term.
+            let ok = [lang, m.source_lang.as_str()]
+                .iter()
+                .flat_map(|l| m.text(l, accepted).split('|'))
+                .any(|a| normalise(a, *case_sensitive) == given);
+            Ok(f64::from(u8::from(ok)))
+        }
+        (QuestionBody::Numeric { answer, tolerance }, Response::Numeric(x)) => {
+            if !x.is_finite() {
+                return bad("the answer must be a number".into());
+            }
+            Ok(f64::from(u8::from((x - answer).abs() <= *tolerance + 1e-9)))
+        }
+        (QuestionBody::Likert { scale, .. }, Response::Scale(n)) => {
+            if !(1..=*scale).contains(n) {
+                return bad(format!("the scale of `{}` goes from 1 to {scale}", q.id));
+            }
+            Ok(1.0)
+        }
+        (QuestionBody::FreeText, Response::Text(text)) => check_text(text).map(|_| 1.0),
+        (body, _) => {
+            bad(format!("`{}` is a {} question; that answer does not fit it", q.id, body.type_name()))
+        }
+    }
+}
+
+fn check_text(text: &str) -> Result<(), BadResponse> {
+    if text.chars().count() > MAX_TEXT {
+        return Err(BadResponse(format!("answers are limited to {MAX_TEXT} characters")));
+    }
+    Ok(())
+}
+
+fn proportion(right: usize, of: usize, partial: Partial) -> f64 {
+    match partial {
+        Partial::None => f64::from(u8::from(right == of)),
+        Partial::Proportional => right as f64 / of.max(1) as f64,
+    }
+}
+
+/// Surrounding and repeated spaces never matter; case matters only when the author says so.
+fn normalise(s: &str, case_sensitive: bool) -> String {
+    let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if case_sensitive { joined } else { joined.to_lowercase() }
+}
+
+/// Points a question gives for a score: `round(points × score)` as whole competency points, so a
+/// half-right two-point question gives 1.
+pub fn competency_points(q: &Question, score: f64) -> i32 {
+    (q.points * score).round() as i32
+}
