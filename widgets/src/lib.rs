@@ -1,22 +1,111 @@
-//! Hearth's player: Yew components that render the `content` engine's views.
+//! Hearth's player: Yew components that render the `content` engine's views, in every language a
+//! module carries, usable by keyboard, touch and screen reader.
+//!
+//! Embedding: `mount(element, { src, lang, storage_key })` from JavaScript, or the
+//! `<hearth-player src=… lang=…>` custom element defined by `hearth-element.js`. Every learning
+//! event goes to a [`bridge::Bridge`]; here, the in-page event log (`hearth-event` DOM events).
 
+mod app;
+pub mod bridge;
 pub mod i18n;
+mod question;
+mod results;
+mod storage;
+mod view;
 
+use std::rc::Rc;
+
+use content::model::Module;
 use wasm_bindgen::prelude::*;
-use yew::prelude::*;
+use wasm_bindgen::JsCast;
 
-#[derive(Properties, PartialEq)]
-struct Props {
-    lang: String,
-}
+pub use app::{App, AppProps, Config};
 
-#[function_component(Hello)]
-fn hello(props: &Props) -> Html {
-    let s = i18n::Strings::new(&props.lang);
-    html! { <p>{ s.get("app-loading") }{ s.get_n("attempts-left", "n", 2) }</p> }
+/// A mounted player; `destroy()` removes it.
+#[wasm_bindgen]
+pub struct PlayerHandle {
+    handle: Option<yew::AppHandle<App>>,
 }
 
 #[wasm_bindgen]
-pub fn mount(element: web_sys::Element, lang: String) {
-    yew::Renderer::<Hello>::with_root_and_props(element, Props { lang }).render();
+impl PlayerHandle {
+    pub fn destroy(&mut self) {
+        if let Some(h) = self.handle.take() {
+            h.destroy();
+        }
+    }
+}
+
+/// Mounts the player into `element`. `config` is `{ src, lang?, storage_key? }`.
+#[wasm_bindgen]
+pub fn mount(element: web_sys::Element, config: JsValue) -> Result<PlayerHandle, JsValue> {
+    let get = |k: &str| {
+        js_sys::Reflect::get(&config, &JsValue::from_str(k)).ok().and_then(|v| v.as_string()).filter(|s| !s.is_empty())
+    };
+    let src = get("src").ok_or_else(|| JsValue::from_str("hearth: `src` (the compiled module's URL) is required"))?;
+    let config = Config { src, lang: get("lang"), storage_key: get("storage_key") };
+    let bridge = Rc::new(bridge::PageEvents { target: element.clone() });
+    let handle = yew::Renderer::<App>::with_root_and_props(element, AppProps { config, bridge }).render();
+    Ok(PlayerHandle { handle: Some(handle) })
+}
+
+// Where the compiled module was loaded from; media paths are relative to it.
+thread_local! {
+    static BASE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// A module's media file: `<folder of the module JSON>/<module id>/<src>` (as `hearth compile
+/// --out-dir` lays them out).
+pub(crate) fn media_url(module: &str, src: &str) -> String {
+    BASE.with(|b| format!("{}{module}/{src}", b.borrow()))
+}
+
+async fn fetch_module(src: &str) -> Result<Module, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let resp = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(src)).await.map_err(js_error)?;
+    let resp: web_sys::Response = resp.dyn_into().map_err(js_error)?;
+    if !resp.ok() {
+        return Err(format!("{src}: HTTP {}", resp.status()));
+    }
+    let text = wasm_bindgen_futures::JsFuture::from(resp.text().map_err(js_error)?).await.map_err(js_error)?;
+    let text = text.as_string().ok_or("the module is not text")?;
+    let module: Module = serde_json::from_str(&text).map_err(|e| format!("{src}: {e}"))?;
+    let base = resp.url();
+    let base = base.rsplit_once('/').map_or(String::new(), |(b, _)| format!("{b}/"));
+    BASE.with(|b| *b.borrow_mut() = base);
+    Ok(module)
+}
+
+fn js_error(e: JsValue) -> String {
+    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+}
+
+pub(crate) fn select_value(e: &web_sys::Event) -> String {
+    e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()).map(|s| s.value()).unwrap_or_default()
+}
+
+pub(crate) fn input_value(e: &web_sys::InputEvent) -> String {
+    let Some(target) = e.target() else { return String::new() };
+    if let Some(i) = target.dyn_ref::<web_sys::HtmlInputElement>() {
+        return i.value();
+    }
+    target.dyn_ref::<web_sys::HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default()
+}
+
+/// A language's own name, for the language menu.
+pub(crate) fn autonym(lang: &str) -> &str {
+    match lang {
+        "en" => "English",
+        "ar" => "العربية",
+        "de" => "Deutsch",
+        "el" => "Ελληνικά",
+        "fa" => "فارسی",
+        "nl" => "Nederlands",
+        "ru" => "Русский",
+        "th" => "ไทย",
+        "tr" => "Türkçe",
+        "vi" => "Tiếng Việt",
+        "zh-Hans" => "简体中文",
+        other => other,
+    }
 }

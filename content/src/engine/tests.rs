@@ -563,7 +563,8 @@ mod props {
                 }
                 // Without going back, both modules end within a bounded number of steps.
                 let (mut s, _) = State::start(&m, "en", seed, 0);
-                for (i, p) in picks.iter().cycle().take(200).enumerate() {
+                let pick = |i: usize| picks.get(i % picks.len().max(1)).copied().unwrap_or(0);
+                for (i, p) in (0..200).map(pick).enumerate() {
                     let actions: Vec<Action> = s.actions(&m).into_iter().filter(|a| *a != Action::Back).collect();
                     if actions.is_empty() {
                         break;

@@ -1,0 +1,379 @@
+//! Question forms for every question type, and the reflection note. Every type works by tap and
+//! by keyboard alone: ordering uses move-up/move-down buttons and matching uses selects, never
+//! drag and drop.
+
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use content::engine::{Action, QuestionView, Response};
+use content::model::{QuestionBody, ReflectionStore};
+use yew::prelude::*;
+
+use crate::app::Model;
+use crate::i18n::Strings;
+
+#[derive(Properties, PartialEq)]
+pub(crate) struct QuestionProps {
+    pub(crate) model: Rc<Model>,
+    pub(crate) question: String,
+    pub(crate) on_action: Callback<Action>,
+}
+
+/// The learner's answer while they are still making it.
+#[derive(Clone, PartialEq)]
+enum Draft {
+    Choice(Option<String>),
+    Choices(BTreeSet<String>),
+    Bool(Option<bool>),
+    /// Item indices in the learner's order.
+    Order(Vec<usize>),
+    /// For each prompt (pair index), the chosen match (pair index).
+    Matches(Vec<Option<usize>>),
+    Text(String),
+    Scale(Option<u8>),
+}
+
+impl Draft {
+    fn new(q: &QuestionView<'_>) -> Draft {
+        match &q.question.body {
+            QuestionBody::SingleChoice { .. } => Draft::Choice(None),
+            QuestionBody::MultipleChoice { .. } => Draft::Choices(BTreeSet::new()),
+            QuestionBody::TrueFalse { .. } => Draft::Bool(None),
+            QuestionBody::Ordering { .. } => Draft::Order(q.order.clone()),
+            QuestionBody::Matching { pairs, .. } => Draft::Matches(vec![None; pairs.len()]),
+            QuestionBody::FillIn { .. } | QuestionBody::FreeText | QuestionBody::Numeric { .. } => {
+                Draft::Text(String::new())
+            }
+            QuestionBody::Likert { .. } => Draft::Scale(None),
+        }
+    }
+
+    /// The engine response, once the draft is complete.
+    fn response(&self, q: &QuestionView<'_>) -> Option<Response> {
+        let body = &q.question.body;
+        Some(match (self, body) {
+            (Draft::Choice(c), _) => Response::Choice(c.clone()?),
+            (Draft::Choices(c), _) => Response::Choices(c.iter().cloned().collect()),
+            (Draft::Bool(b), _) => Response::Bool((*b)?),
+            (Draft::Order(o), QuestionBody::Ordering { items, .. }) => {
+                Response::Order(o.iter().map(|&i| items[i].id.clone()).collect())
+            }
+            (Draft::Matches(ms), QuestionBody::Matching { pairs, .. }) => Response::Matches(
+                ms.iter()
+                    .enumerate()
+                    .map(|(p, chosen)| Some((pairs[p].id.clone(), pairs[(*chosen)?].id.clone())))
+                    .collect::<Option<_>>()?,
+            ),
+            (Draft::Text(t), QuestionBody::Numeric { .. }) => {
+                Response::Numeric(t.trim().replace(',', ".").parse().ok().filter(|n: &f64| n.is_finite())?)
+            }
+            (Draft::Text(t), QuestionBody::FillIn { .. }) if t.trim().is_empty() => return None,
+            (Draft::Text(t), _) => Response::Text(t.clone()),
+            (Draft::Scale(n), _) => Response::Scale((*n)?),
+            _ => return None,
+        })
+    }
+}
+
+/// "Correct", "Not quite" or "Partly correct", and the feedback texts, as one announcement.
+pub(crate) fn verdict_text(m: &Model, q: &QuestionView<'_>) -> String {
+    let Some(a) = &q.answered else { return String::new() };
+    let (verdict, texts) = verdict(m, q, a.score, &a.response);
+    let mut out = verdict;
+    for t in texts {
+        out.push(' ');
+        out.push_str(&t);
+    }
+    if !a.final_answer {
+        out.push(' ');
+        out.push_str(&m.strings.get_n("attempts-left", "n", i64::from(q.attempts_left)));
+    }
+    out
+}
+
+/// The verdict and the feedback texts for an answer.
+fn verdict(m: &Model, q: &QuestionView<'_>, score: f64, response: &Response) -> (String, Vec<String>) {
+    let s = &m.strings;
+    let t = |k: &str| m.module.text(&m.lang, k).to_string();
+    let question = q.question;
+    let mut texts = Vec::new();
+    let verdict = if !question.body.is_graded() {
+        String::new()
+    } else if score >= 1.0 - 1e-9 {
+        texts.extend(question.feedback_correct.as_deref().map(t));
+        s.get("feedback-correct")
+    } else if score > 0.0 {
+        texts.extend(question.feedback_partial.as_deref().or(question.feedback_incorrect.as_deref()).map(t));
+        s.get("feedback-partial")
+    } else {
+        texts.extend(question.feedback_incorrect.as_deref().map(t));
+        s.get("feedback-incorrect")
+    };
+    match (&question.body, response) {
+        (QuestionBody::SingleChoice { options }, Response::Choice(id)) => {
+            texts.extend(options.iter().filter(|o| &o.id == id).filter_map(|o| o.feedback.as_deref()).map(t));
+        }
+        (QuestionBody::MultipleChoice { options, .. }, Response::Choices(ids)) => {
+            texts.extend(options.iter().filter(|o| ids.contains(&o.id)).filter_map(|o| o.feedback.as_deref()).map(t));
+        }
+        (QuestionBody::TrueFalse { feedback_true, feedback_false, .. }, Response::Bool(b)) => {
+            texts.extend(if *b { feedback_true } else { feedback_false }.as_deref().map(t));
+        }
+        _ => {}
+    }
+    (verdict, texts)
+}
+
+#[function_component(QuestionForm)]
+pub(crate) fn question_form(props: &QuestionProps) -> Html {
+    let m = &*props.model;
+    let state = m.state.as_ref().expect("a question shows only while playing");
+    let view = state.view(&m.module);
+    let q = view.question.expect("the view has a question");
+    let draft = use_state(|| Draft::new(&q));
+    let s = &m.strings;
+    let t = |k: &str| m.module.text(&m.lang, k).to_string();
+    let question = q.question;
+    let done = q.answered.as_ref().is_some_and(|a| a.final_answer);
+    let legend_id = format!("h-q-{}", question.id);
+    let set = |d: Draft| {
+        let draft = draft.clone();
+        Callback::from(move |_| draft.set(d.clone()))
+    };
+    let inputs = match (&question.body, &*draft) {
+        (QuestionBody::SingleChoice { options }, Draft::Choice(sel)) => html! {
+            { for q.order.iter().map(|&i| {
+                let o = &options[i];
+                html! {
+                    <label class="h-option">
+                        <input type="radio" name={legend_id.clone()} checked={sel.as_ref() == Some(&o.id)} disabled={done}
+                            onchange={set(Draft::Choice(Some(o.id.clone())))} />
+                        <span>{ t(&o.text) }</span>
+                    </label>
+                }
+            }) }
+        },
+        (QuestionBody::MultipleChoice { options, .. }, Draft::Choices(sel)) => html! {
+            { for q.order.iter().map(|&i| {
+                let o = &options[i];
+                let mut next = sel.clone();
+                if !next.remove(&o.id) {
+                    next.insert(o.id.clone());
+                }
+                html! {
+                    <label class="h-option">
+                        <input type="checkbox" checked={sel.contains(&o.id)} disabled={done} onchange={set(Draft::Choices(next))} />
+                        <span>{ t(&o.text) }</span>
+                    </label>
+                }
+            }) }
+        },
+        (QuestionBody::TrueFalse { .. }, Draft::Bool(sel)) => html! {
+            <>
+                <label class="h-option">
+                    <input type="radio" name={legend_id.clone()} checked={*sel == Some(true)} disabled={done} onchange={set(Draft::Bool(Some(true)))} />
+                    <span>{ s.get("answer-true") }</span>
+                </label>
+                <label class="h-option">
+                    <input type="radio" name={legend_id.clone()} checked={*sel == Some(false)} disabled={done} onchange={set(Draft::Bool(Some(false)))} />
+                    <span>{ s.get("answer-false") }</span>
+                </label>
+            </>
+        },
+        (QuestionBody::Ordering { items, .. }, Draft::Order(order)) => {
+            let n = order.len();
+            html! {
+                <ol class="h-order">
+                    { for order.iter().enumerate().map(|(pos, &i)| {
+                        let text = t(&items[i].text);
+                        let moved = |to: usize| {
+                            let mut o = order.clone();
+                            o.swap(pos, to);
+                            let draft = draft.clone();
+                            Callback::from(move |_: MouseEvent| draft.set(Draft::Order(o.clone())))
+                        };
+                        let position = s.format("order-position", &[("n", crate::i18n::Arg::Num(pos as i64 + 1)), ("total", crate::i18n::Arg::Num(n as i64))]);
+                        html! {
+                            <li>
+                                <span>{ text.clone() }</span>
+                                <span class="h-sr">{ position }</span>
+                                <button disabled={done || pos == 0} onclick={moved(pos.saturating_sub(1))}
+                                    aria-label={format!("{}: {text}", s.get("move-up"))}>{ "↑" }</button>
+                                <button disabled={done || pos + 1 == n} onclick={moved((pos + 1).min(n - 1))}
+                                    aria-label={format!("{}: {text}", s.get("move-down"))}>{ "↓" }</button>
+                            </li>
+                        }
+                    }) }
+                </ol>
+            }
+        }
+        (QuestionBody::Matching { pairs, .. }, Draft::Matches(chosen)) => html! {
+            <div class="h-match">
+                { for pairs.iter().enumerate().map(|(p, pair)| {
+                    let id = format!("{legend_id}-{p}");
+                    let draft = draft.clone();
+                    let chosen_all = chosen.clone();
+                    let onchange = Callback::from(move |e: Event| {
+                        let v = crate::select_value(&e);
+                        let mut next = chosen_all.clone();
+                        next[p] = v.parse().ok();
+                        draft.set(Draft::Matches(next));
+                    });
+                    html! {
+                        <div>
+                            <label for={id.clone()}>{ t(&pair.prompt) }</label>
+                            <select id={id} {onchange} disabled={done}>
+                                <option value="" selected={chosen[p].is_none()}>{ s.get("match-choose") }</option>
+                                { for q.order.iter().map(|&a| html! {
+                                    <option value={a.to_string()} selected={chosen[p] == Some(a)}>{ t(&pairs[a].answer) }</option>
+                                }) }
+                            </select>
+                        </div>
+                    }
+                }) }
+            </div>
+        },
+        (QuestionBody::FillIn { .. } | QuestionBody::Numeric { .. }, Draft::Text(text)) => {
+            let numeric = matches!(question.body, QuestionBody::Numeric { .. });
+            let draft = draft.clone();
+            let oninput = Callback::from(move |e: InputEvent| draft.set(Draft::Text(crate::input_value(&e))));
+            let id = format!("{legend_id}-in");
+            html! {
+                <p>
+                    <label for={id.clone()}>{ if numeric { s.get("number-label") } else { s.get("answer-label") } }</label>
+                    <br />
+                    <input id={id} type="text" inputmode={if numeric { "decimal" } else { "text" }} value={text.clone()}
+                        {oninput} disabled={done} autocomplete="off" />
+                </p>
+            }
+        }
+        (QuestionBody::FreeText, Draft::Text(text)) => {
+            let draft = draft.clone();
+            let oninput = Callback::from(move |e: InputEvent| draft.set(Draft::Text(crate::input_value(&e))));
+            let id = format!("{legend_id}-in");
+            html! {
+                <p>
+                    <label for={id.clone()}>{ s.get("answer-label") }</label>
+                    <textarea id={id} value={text.clone()} {oninput} disabled={done} maxlength="2000" />
+                </p>
+            }
+        }
+        (QuestionBody::Likert { scale, low, high }, Draft::Scale(sel)) => html! {
+            <div class="h-likert">
+                <span>{ t(low) }</span>
+                { for (1..=*scale).map(|n| html! {
+                    <label class="h-option">
+                        <input type="radio" name={legend_id.clone()} checked={*sel == Some(n)} disabled={done} onchange={set(Draft::Scale(Some(n)))} />
+                        <span>{ n }</span>
+                    </label>
+                }) }
+                <span>{ t(high) }</span>
+            </div>
+        },
+        _ => Html::default(),
+    };
+    let response = draft.response(&q);
+    let submit = {
+        let on_action = props.on_action.clone();
+        let id = question.id.clone();
+        let response = response.clone();
+        Callback::from(move |_| {
+            if let Some(r) = response.clone() {
+                on_action.emit(Action::Answer { question: id.clone(), response: r });
+            }
+        })
+    };
+    let feedback = q.answered.as_ref().map(|a| {
+        let (verdict, texts) = verdict(m, &q, a.score, &a.response);
+        let class = if !question.body.is_graded() {
+            "h-feedback"
+        } else if a.score >= 1.0 - 1e-9 {
+            "h-feedback h-correct"
+        } else if a.score > 0.0 {
+            "h-feedback h-partial"
+        } else {
+            "h-feedback h-incorrect"
+        };
+        html! {
+            <div class={class}>
+                if !verdict.is_empty() {
+                    <p class="h-verdict">{ verdict }</p>
+                }
+                { for texts.into_iter().map(|x| html! { <p>{ x }</p> }) }
+                if !a.final_answer {
+                    <p>{ s.get_n("attempts-left", "n", i64::from(q.attempts_left)) }</p>
+                }
+            </div>
+        }
+    });
+    html! {
+        <form class="h-question" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
+            <fieldset aria-describedby={format!("{legend_id}-count")}>
+                <legend id={legend_id.clone()}>{ t(&question.text) }</legend>
+                <p class="h-status" id={format!("{legend_id}-count")}>
+                    { s.format("question-count", &[("n", crate::i18n::Arg::Num(q.number as i64)), ("total", crate::i18n::Arg::Num(q.total as i64))]) }
+                </p>
+                { inputs }
+            </fieldset>
+            { feedback.unwrap_or_default() }
+            if !done {
+                <div class="h-actions">
+                    <button type="button" class="h-primary" onclick={submit} disabled={response.is_none()}>{ s.get("check-answer") }</button>
+                </div>
+            }
+        </form>
+    }
+}
+
+#[derive(Properties)]
+pub(crate) struct ReflectionProps {
+    pub(crate) store: ReflectionStore,
+    /// Where a local note is kept on this device.
+    pub(crate) note_key: String,
+    pub(crate) on_done: Callback<String>,
+    pub(crate) strings: Rc<Strings>,
+}
+
+impl PartialEq for ReflectionProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.store == other.store && self.note_key == other.note_key && Rc::ptr_eq(&self.strings, &other.strings)
+    }
+}
+
+/// A private note. Where it goes is said before the learner writes.
+#[function_component(Reflection)]
+pub(crate) fn reflection(props: &ReflectionProps) -> Html {
+    let text = use_state(|| crate::storage::get(&props.note_key).unwrap_or_default());
+    let s = &props.strings;
+    let oninput = {
+        let text = text.clone();
+        Callback::from(move |e: InputEvent| text.set(crate::input_value(&e)))
+    };
+    let save = {
+        let text = text.clone();
+        let local = (props.store == ReflectionStore::Local).then(|| props.note_key.clone());
+        props.on_done.reform(move |_| {
+            // A local note stays on this device only: the engine keeps it out of events and saved state.
+            if let Some(key) = &local {
+                crate::storage::set(key, &text);
+            }
+            (*text).clone()
+        })
+    };
+    let skip = props.on_done.reform(|_| String::new());
+    html! {
+        <div class="h-reflection">
+            <p>
+                <label for="h-note">{ s.get("reflection-label") }</label>
+                <textarea id="h-note" value={(*text).clone()} {oninput} maxlength="2000" aria-describedby="h-note-where" />
+            </p>
+            <p class="h-status" id="h-note-where">{
+                if props.store == ReflectionStore::Local { s.get("reflection-local") } else { s.get("reflection-shared") }
+            }</p>
+            <div class="h-actions">
+                <button class="h-primary" onclick={save}>{ s.get("reflection-save") }</button>
+                <button onclick={skip}>{ s.get("reflection-skip") }</button>
+            </div>
+        </div>
+    }
+}

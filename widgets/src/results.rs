@@ -1,0 +1,93 @@
+//! The ending: outcome band, pass or not, the competency profile (a chart with its data table),
+//! and the debrief of every decision on the path.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::app::Model;
+
+#[derive(Properties, PartialEq)]
+pub(crate) struct ResultsProps {
+    pub(crate) model: Rc<Model>,
+    pub(crate) restart: Callback<MouseEvent>,
+}
+
+#[function_component(Results)]
+pub(crate) fn results(props: &ResultsProps) -> Html {
+    let m = &*props.model;
+    let s = &m.strings;
+    let module = &m.module;
+    let t = |k: &str| module.text(&m.lang, k).to_string();
+    let Some(state) = &m.state else { return Html::default() };
+    let outcome = state.outcome(module);
+    let debrief = state.debrief(module);
+    let band = module.bands.iter().find(|b| Some(&b.id) == outcome.band.as_ref()).map(|b| t(&b.title)).unwrap_or_default();
+    let percent = |x: f64| (x * 100.0).round() as i64;
+    html! {
+        <div class="h-results">
+            <h2>{ s.get("outcome") }{ ": " }{ band }</h2>
+            <p>
+                <span class={if outcome.passed { "h-passed" } else { "h-failed" }}>
+                    { if outcome.passed { s.get("result-passed") } else { s.get("result-failed") } }
+                </span>
+                { " · " }
+                { s.get_n("result-score", "percent", percent(outcome.scaled)) }
+            </p>
+            <h3 id="h-profile">{ s.get("competency-profile") }</h3>
+            // The bars are a picture of the table below, which is what assistive technology reads.
+            <div class="h-chart" aria-hidden="true">
+                { for outcome.competencies.iter().map(|c| {
+                    let title = module.competency(&c.id).map(|x| t(&x.title)).unwrap_or_default();
+                    html! {
+                        <div class="h-row">
+                            <span>{ title }</span>
+                            <div class="h-track"><div class="h-fill" style={format!("inline-size: {}%", percent(c.scaled))}></div></div>
+                        </div>
+                    }
+                }) }
+            </div>
+            <table aria-labelledby="h-profile">
+                <thead>
+                    <tr>
+                        <th scope="col">{ s.get("competency-column") }</th>
+                        <th scope="col">{ s.get("score-column") }</th>
+                        <th scope="col">{ s.get("max-column") }</th>
+                        <th scope="col">{ s.get("percent-column") }</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    { for outcome.competencies.iter().map(|c| html! {
+                        <tr>
+                            <th scope="row">{ module.competency(&c.id).map(|x| t(&x.title)).unwrap_or_default() }</th>
+                            <td>{ c.score }</td>
+                            <td>{ c.max }</td>
+                            <td>{ format!("{} %", percent(c.scaled)) }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            <h3>{ s.get("debrief-title") }</h3>
+            if debrief.is_empty() {
+                <p>{ s.get("debrief-empty") }</p>
+            } else {
+                <p>{ s.get_n("decisions-made", "n", debrief.len() as i64) }</p>
+                <ol class="h-debrief">
+                    { for debrief.iter().map(|d| html! {
+                        <li>
+                            <p><strong>{ t(&d.choice_text) }</strong></p>
+                            if let Some(f) = &d.debrief {
+                                <p>{ t(f) }</p>
+                            } else if let Some(f) = &d.feedback {
+                                <p>{ t(f) }</p>
+                            }
+                        </li>
+                    }) }
+                </ol>
+            }
+            <div class="h-actions">
+                <button onclick={props.restart.clone()}>{ s.get("restart") }</button>
+            </div>
+        </div>
+    }
+}
