@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use content::engine::{Action, Event, Response, State, View, explore};
+use content::engine::{Action, Event, Response, State, View, explore, parse_number};
 use content::model::{Module, NodeKind, QuestionBody};
 
 use crate::check::load_clean;
@@ -149,7 +149,7 @@ fn parse_input(view: &View<'_>, line: &str) -> Option<Action> {
                 .collect::<Option<_>>()?,
         ),
         QuestionBody::FillIn { .. } | QuestionBody::FreeText => Response::Text(line.to_string()),
-        QuestionBody::Numeric { .. } => Response::Numeric(line.parse().ok()?),
+        QuestionBody::Numeric { .. } => Response::Numeric(parse_number(line)?),
         QuestionBody::Likert { .. } => Response::Scale(line.parse().ok()?),
     };
     Some(Action::Answer { question: q.id.clone(), response })

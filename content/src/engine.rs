@@ -20,7 +20,7 @@ mod tests;
 
 pub use explore::{Exploration, explore};
 pub use save::{ResumeReport, SaveError};
-pub use scoring::{BadResponse, MAX_TEXT, Response, competency_points, score};
+pub use scoring::{BadResponse, MAX_TEXT, Response, competency_points, parse_number, score};
 
 /// What a learner can do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -664,7 +664,10 @@ impl State {
             _ => None,
         };
         let completed = self.is_finished();
-        Outcome { competencies, scaled, band, completed, passed: completed && scaled >= m.mastery - 1e-9 }
+        let band_passes =
+            band.as_ref().and_then(|b| m.bands.iter().find(|x| &x.id == b)).is_none_or(|b| b.pass);
+        let passed = completed && band_passes && scaled >= m.mastery - 1e-9;
+        Outcome { competencies, scaled, band, completed, passed }
     }
 
     /// Each decision on the current path, in order.

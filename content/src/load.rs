@@ -667,7 +667,7 @@ impl Cx<'_> {
         let mut out = Vec::new();
         for b in self.list(o, "bands", "the module") {
             let what = "an outcome band";
-            let Some(bo) = self.obj(b, what, &["id", "title"]) else {
+            let Some(bo) = self.obj(b, what, &["id", "title", "pass"]) else {
                 continue;
             };
             let Some((id, span)) = self.id(&bo, "id", what) else {
@@ -678,8 +678,9 @@ impl Cx<'_> {
                 continue;
             }
             self.index.insert("band", &id, span);
+            let pass = self.bool(&bo, "pass", what).unwrap_or(true);
             if let Some(title) = self.text(&bo, "title", format!("band/{id}/title"), what, true) {
-                out.push(Band { id, title });
+                out.push(Band { id, title, pass });
             }
         }
         out

@@ -92,6 +92,18 @@ pub struct Band {
     pub id: Id,
     /// `band/<id>/title`.
     pub title: TextKey,
+    /// False for outcomes that never count as passed, whatever the score (for example "the child
+    /// went missing"): a learner can score well on the way and still reach an unsafe ending.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub pass: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -95,7 +95,9 @@ struct PlayerProps {
 
 impl PartialEq for PlayerProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.module, &other.module) && self.lang == other.lang && self.storage_key == other.storage_key
+        Rc::ptr_eq(&self.module, &other.module)
+            && self.lang == other.lang
+            && self.storage_key == other.storage_key
     }
 }
 
@@ -233,7 +235,9 @@ impl Reducible for Model {
             }
         }
         if !events.is_empty() {
-            m.step += u32::from(events.iter().any(|e| matches!(e, Event::NodeEntered { .. } | Event::Started { .. })));
+            m.step += u32::from(
+                events.iter().any(|e| matches!(e, Event::NodeEntered { .. } | Event::Started { .. })),
+            );
             m.announce = announcement(&m, &events);
             m.outbox.borrow_mut().extend(events);
         }
@@ -456,7 +460,9 @@ fn step_screen(m: &Model, state: &State, dispatch: &Callback<Msg>, focus: NodeRe
     let back = v.can_back.then(|| html! { <button onclick={act(Action::Back)}>{ s.get("back") }</button> });
     let speaker = node.speaker.as_ref().and_then(|id| module.characters.iter().find(|c| &c.id == id));
     let main = match &node.kind {
-        NodeKind::Ending { .. } => html! { <Results model={Rc::new(m.clone())} restart={dispatch.reform(|_| Msg::Restart)} /> },
+        NodeKind::Ending { .. } => {
+            html! { <Results model={Rc::new(m.clone())} restart={dispatch.reform(|_| Msg::Restart)} /> }
+        }
         NodeKind::Reflection { store, .. } => html! {
             <crate::question::Reflection
                 store={*store}

@@ -16,8 +16,8 @@ mod view;
 use std::rc::Rc;
 
 use content::model::Module;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 
 pub use app::{App, AppProps, Config};
 
@@ -40,9 +40,13 @@ impl PlayerHandle {
 #[wasm_bindgen]
 pub fn mount(element: web_sys::Element, config: JsValue) -> Result<PlayerHandle, JsValue> {
     let get = |k: &str| {
-        js_sys::Reflect::get(&config, &JsValue::from_str(k)).ok().and_then(|v| v.as_string()).filter(|s| !s.is_empty())
+        js_sys::Reflect::get(&config, &JsValue::from_str(k))
+            .ok()
+            .and_then(|v| v.as_string())
+            .filter(|s| !s.is_empty())
     };
-    let src = get("src").ok_or_else(|| JsValue::from_str("hearth: `src` (the compiled module's URL) is required"))?;
+    let src = get("src")
+        .ok_or_else(|| JsValue::from_str("hearth: `src` (the compiled module's URL) is required"))?;
     let config = Config { src, lang: get("lang"), storage_key: get("storage_key") };
     let bridge = Rc::new(bridge::PageEvents { target: element.clone() });
     let handle = yew::Renderer::<App>::with_root_and_props(element, AppProps { config, bridge }).render();
@@ -67,7 +71,8 @@ async fn fetch_module(src: &str) -> Result<Module, String> {
     if !resp.ok() {
         return Err(format!("{src}: HTTP {}", resp.status()));
     }
-    let text = wasm_bindgen_futures::JsFuture::from(resp.text().map_err(js_error)?).await.map_err(js_error)?;
+    let text =
+        wasm_bindgen_futures::JsFuture::from(resp.text().map_err(js_error)?).await.map_err(js_error)?;
     let text = text.as_string().ok_or("the module is not text")?;
     let module: Module = serde_json::from_str(&text).map_err(|e| format!("{src}: {e}"))?;
     let base = resp.url();
@@ -81,7 +86,10 @@ fn js_error(e: JsValue) -> String {
 }
 
 pub(crate) fn select_value(e: &web_sys::Event) -> String {
-    e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()).map(|s| s.value()).unwrap_or_default()
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        .map(|s| s.value())
+        .unwrap_or_default()
 }
 
 pub(crate) fn input_value(e: &web_sys::InputEvent) -> String {

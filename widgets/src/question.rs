@@ -65,7 +65,7 @@ impl Draft {
                     .collect::<Option<_>>()?,
             ),
             (Draft::Text(t), QuestionBody::Numeric { .. }) => {
-                Response::Numeric(t.trim().replace(',', ".").parse().ok().filter(|n: &f64| n.is_finite())?)
+                Response::Numeric(content::engine::parse_number(t)?)
             }
             (Draft::Text(t), QuestionBody::FillIn { .. }) if t.trim().is_empty() => return None,
             (Draft::Text(t), _) => Response::Text(t.clone()),
@@ -114,7 +114,9 @@ fn verdict(m: &Model, q: &QuestionView<'_>, score: f64, response: &Response) -> 
             texts.extend(options.iter().filter(|o| &o.id == id).filter_map(|o| o.feedback.as_deref()).map(t));
         }
         (QuestionBody::MultipleChoice { options, .. }, Response::Choices(ids)) => {
-            texts.extend(options.iter().filter(|o| ids.contains(&o.id)).filter_map(|o| o.feedback.as_deref()).map(t));
+            texts.extend(
+                options.iter().filter(|o| ids.contains(&o.id)).filter_map(|o| o.feedback.as_deref()).map(t),
+            );
         }
         (QuestionBody::TrueFalse { feedback_true, feedback_false, .. }, Response::Bool(b)) => {
             texts.extend(if *b { feedback_true } else { feedback_false }.as_deref().map(t));
@@ -336,7 +338,9 @@ pub(crate) struct ReflectionProps {
 
 impl PartialEq for ReflectionProps {
     fn eq(&self, other: &Self) -> bool {
-        self.store == other.store && self.note_key == other.note_key && Rc::ptr_eq(&self.strings, &other.strings)
+        self.store == other.store
+            && self.note_key == other.note_key
+            && Rc::ptr_eq(&self.strings, &other.strings)
     }
 }
 

@@ -22,7 +22,12 @@ pub(crate) fn results(props: &ResultsProps) -> Html {
     let Some(state) = &m.state else { return Html::default() };
     let outcome = state.outcome(module);
     let debrief = state.debrief(module);
-    let band = module.bands.iter().find(|b| Some(&b.id) == outcome.band.as_ref()).map(|b| t(&b.title)).unwrap_or_default();
+    let band = module
+        .bands
+        .iter()
+        .find(|b| Some(&b.id) == outcome.band.as_ref())
+        .map(|b| t(&b.title))
+        .unwrap_or_default();
     let percent = |x: f64| (x * 100.0).round() as i64;
     html! {
         <div class="h-results">

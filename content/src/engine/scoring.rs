@@ -137,9 +137,35 @@ fn proportion(right: usize, of: usize, partial: Partial) -> f64 {
 }
 
 /// Surrounding and repeated spaces never matter; case matters only when the author says so.
+/// Arabic-Indic and Persian digits count as the digits they are, and the Arabic and Persian forms
+/// of ye and kaf as one letter, so a learner's keyboard never makes a right answer wrong.
 fn normalise(s: &str, case_sensitive: bool) -> String {
-    let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let joined = fold_script(s).split_whitespace().collect::<Vec<_>>().join(" ");
     if case_sensitive { joined } else { joined.to_lowercase() }
+}
+
+fn fold_script(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{0660}'..='\u{0669}' => char::from(b'0' + (c as u32 - 0x0660) as u8),
+            '\u{06F0}'..='\u{06F9}' => char::from(b'0' + (c as u32 - 0x06F0) as u8),
+            // ي and ى are written ی on Persian keyboards, ك is written ک.
+            '\u{064A}' | '\u{0649}' => '\u{06CC}',
+            '\u{0643}' => '\u{06A9}',
+            // The Arabic decimal and thousands separators.
+            '\u{066B}' => '.',
+            '\u{066C}' => ',',
+            _ => c,
+        })
+        .collect()
+}
+
+/// Reads a number as learners type it: Latin, Arabic-Indic or Persian digits, and a decimal
+/// comma or point. Spaces used as thousands separators are ignored.
+pub fn parse_number(s: &str) -> Option<f64> {
+    let folded: String = fold_script(s).chars().filter(|c| !c.is_whitespace()).collect();
+    let folded = if folded.contains('.') { folded.replace(',', "") } else { folded.replace(',', ".") };
+    folded.parse::<f64>().ok().filter(|n| n.is_finite())
 }
 
 /// Points a question gives for a score: `round(points × score)` as whole competency points, so a

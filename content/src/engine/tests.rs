@@ -205,6 +205,7 @@ const ALL_TYPES: &str = r#"      - id: q.single
         text: "Ma"
         pairs: [{ id: p.1, prompt: "1", match: "one" }, { id: p.2, prompt: "2", match: "two" }]
       - { id: q.fill, type: fill_in, text: "F", accepted: ["Social worker", "SW"] }
+      - { id: q.fill-ar, type: fill_in, text: "F", accepted: ["قیم", "18"] }
       - { id: q.fill-case, type: fill_in, text: "F", accepted: ["SW"], case_sensitive: true }
       - { id: q.num, type: numeric, text: "N", answer: 24, tolerance: 0.5 }
       - { id: q.likert, type: likert, text: "L", scale: 5, low: "no", high: "yes" }
@@ -239,6 +240,9 @@ fn every_question_type_scores_as_documented() {
         ("q.fill", Response::Text("  social   WORKER ".into()), 1.0),
         ("q.fill", Response::Text("sw".into()), 1.0),
         ("q.fill", Response::Text("teacher".into()), 0.0),
+        ("q.fill-ar", Response::Text("قيم".into()), 1.0),
+        ("q.fill-ar", Response::Text("قیم".into()), 1.0),
+        ("q.fill-ar", Response::Text("١٨".into()), 1.0),
         ("q.fill-case", Response::Text("sw".into()), 0.0),
         ("q.fill-case", Response::Text("SW".into()), 1.0),
         ("q.num", Response::Numeric(24.5), 1.0),
@@ -316,6 +320,7 @@ fn quizzes_pass_on_their_pass_mark_and_partial_credit_rounds_to_points() {
         ("q.order", Response::Order(vec!["i.1".into(), "i.2".into(), "i.3".into(), "i.4".into()])),
         ("q.match", Response::Matches(vec![("p.1".into(), "p.2".into()), ("p.2".into(), "p.1".into())])),
         ("q.fill", Response::Text("SW".into())),
+        ("q.fill-ar", Response::Text("۱۸".into())),
         ("q.fill-case", Response::Text("sw".into())),
         ("q.num", Response::Numeric(24.0)),
         ("q.likert", Response::Scale(4)),
@@ -325,8 +330,8 @@ fn quizzes_pass_on_their_pass_mark_and_partial_credit_rounds_to_points() {
         act(&mut s, &m, answer(q, r));
         act(&mut s, &m, Action::Continue);
     }
-    // Graded points: single 0/1, multi 1/2, strict 1, tf 1, order 1, match 0, fill 1, fill-case 0,
-    // numeric 1 → 6 of 10, over the 0.5 pass mark.
+    // Graded points: single 0/1, multi 1/2, strict 1, tf 1, order 1, match 0, fill 1, fill-ar 1,
+    // fill-case 0, numeric 1 → 7 of 11, over the 0.5 pass mark.
     assert!(s.passed("n.q"));
     assert_eq!(s.outcome(&m).band.as_deref(), Some("good"));
     assert_eq!(s.score("know"), 1, "know gets round(2 × 0.5) from q.multi only");
@@ -575,4 +580,37 @@ mod props {
             }
         }
     }
+}
+
+/// (typed, number): digits and separators as learners type them.
+#[test]
+fn numbers_are_read_in_every_script() {
+    let rows: &[(&str, Option<f64>)] = &[
+        ("24", Some(24.0)),
+        (" 24.5 ", Some(24.5)),
+        ("24,5", Some(24.5)),
+        ("116 000", Some(116000.0)),
+        ("1,000.5", Some(1000.5)),
+        ("۱۸", Some(18.0)),
+        ("١٨٫٥", Some(18.5)),
+        ("۱۱۶ ۰۰۰", Some(116000.0)),
+        ("eighteen", None),
+        ("", None),
+        ("1e999", None),
+    ];
+    for (typed, want) in rows {
+        assert_eq!(parse_number(typed), *want, "{typed:?}");
+    }
+}
+
+#[test]
+fn an_ending_whose_band_does_not_pass_never_passes() {
+    let m = module(&format!(
+        "{}mastery: 0\nstart: n.a\nnodes:\n  - {{ id: n.a, kind: narrative, text: \"A\", next: n.end }}\n  - {{ id: n.end, kind: ending, band: poor, text: \"E\" }}\n",
+        HEAD.replace("{ id: poor, title: \"Poor\" }", "{ id: poor, title: \"Poor\", pass: false }")
+    ));
+    let (mut s, _) = State::start(&m, "en", 1, 0);
+    let e = act(&mut s, &m, Action::Continue);
+    assert!(e.iter().any(|e| matches!(e, Event::EndingReached { passed: false, .. })));
+    assert!(s.outcome(&m).completed && !s.outcome(&m).passed);
 }
