@@ -260,10 +260,10 @@ fn announcement(m: &Model, events: &[Event]) -> String {
     if let Some(c) = view.chosen {
         return c.feedback.as_deref().map(t).unwrap_or_default();
     }
-    if events.iter().any(|e| matches!(e, Event::QuestionAnswered { .. })) {
-        if let Some(q) = &view.question {
-            return crate::question::verdict_text(m, q);
-        }
+    if events.iter().any(|e| matches!(e, Event::QuestionAnswered { .. }))
+        && let Some(q) = &view.question
+    {
+        return crate::question::verdict_text(m, q);
     }
     String::new()
 }
