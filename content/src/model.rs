@@ -121,7 +121,7 @@ pub struct VarDecl {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum VarType {
     /// Additions are clamped to `min..=max`.
     Int {
@@ -140,7 +140,7 @@ pub enum VarType {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(rename_all = "snake_case")]
 pub enum Value {
     Bool(bool),
     Int(i64),
@@ -151,7 +151,7 @@ pub enum Value {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Effect {
     /// `trust: 2`, `promised: true`, `mood: calm`.
     Set {
@@ -201,7 +201,7 @@ pub struct Node {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum NodeKind {
     Narrative {
         routes: Vec<Route>,
@@ -337,7 +337,7 @@ pub enum Partial {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum QuestionBody {
     SingleChoice {
         options: Vec<AnswerOption>,
