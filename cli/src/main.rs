@@ -69,6 +69,9 @@ enum Command {
         /// Print the learning events as they happen.
         #[arg(long)]
         events: bool,
+        /// With `--endings`: print the walks (actions and events) as JSON.
+        #[arg(long, requires = "endings")]
+        json: bool,
     },
     /// Create a new module folder with a small, valid module to start from.
     New {
@@ -108,8 +111,8 @@ fn main() -> ExitCode {
         },
         Command::Translate { path, lang, stamp } => check::translate(&path, &lang, stamp),
         Command::New { name } => new::scaffold(&name),
-        Command::Play { path, lang, seed, endings, events } => {
-            play::play(&path, play::Options { lang: lang.as_deref(), seed, endings, events })
+        Command::Play { path, lang, seed, endings, events, json } => {
+            play::play(&path, play::Options { lang: lang.as_deref(), seed, endings, events, json })
         }
     };
     match result {

@@ -16,6 +16,7 @@ pub(crate) struct Options<'a> {
     pub(crate) seed: u64,
     pub(crate) endings: bool,
     pub(crate) events: bool,
+    pub(crate) json: bool,
 }
 
 pub(crate) fn play(path: &Path, opts: Options<'_>) -> Result<ExitCode> {
@@ -24,10 +25,10 @@ pub(crate) fn play(path: &Path, opts: Options<'_>) -> Result<ExitCode> {
     if !m.languages.contains(&lang) {
         bail!("{} has no `{lang}`; its languages are {}", m.id, m.languages.join(", "));
     }
-    if opts.endings {
-        all_endings(&m, &lang, opts.events)
-    } else {
-        interactive(&m, &lang, opts.seed, opts.events)
+    match (opts.endings, opts.json) {
+        (true, true) => endings_json(&m, &lang),
+        (true, false) => all_endings(&m, &lang, opts.events),
+        (false, _) => interactive(&m, &lang, opts.seed, opts.events),
     }
 }
 
@@ -330,5 +331,32 @@ fn all_endings(m: &Module, lang: &str, show_events: bool) -> Result<ExitCode> {
         eprintln!("no path reaches: {}", missing.join(", "));
         return Ok(ExitCode::from(1));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The same walks as `--endings`, as JSON: for each ending, the actions (with seed 0) and the
+/// learning events the engine emits. The browser tests replay these in the player and compare.
+fn endings_json(m: &Module, lang: &str) -> Result<ExitCode> {
+    let ex = explore(m, 200_000);
+    let mut walks = Vec::new();
+    for (ending, (path, _)) in &ex.best_at_ending {
+        let (mut state, mut events) = State::start(m, lang, 0, 0);
+        for (i, action) in path.iter().enumerate() {
+            events.extend(state.apply(m, action.clone(), (i as u64 + 1) * 1000)?);
+        }
+        let outcome = state.outcome(m);
+        walks.push(serde_json::json!({
+            "module": m.id,
+            "lang": lang,
+            "seed": 0,
+            "ending": ending,
+            "band": outcome.band,
+            "passed": outcome.passed,
+            "scaled": outcome.scaled,
+            "actions": path,
+            "events": events,
+        }));
+    }
+    println!("{}", serde_json::to_string_pretty(&walks)?);
     Ok(ExitCode::SUCCESS)
 }

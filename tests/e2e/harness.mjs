@@ -48,6 +48,7 @@ export async function browser() {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
     viewport: { width: 420, height: 860 },
   });
+  context.setDefaultTimeout(5000);
   return { context, close: async () => { await context.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
 }
 

@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 use content::engine::{Action, Event, State};
 use content::model::{Module, NodeKind};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::bridge::Bridge;
@@ -24,6 +25,8 @@ pub struct Config {
     pub src: String,
     pub lang: Option<String>,
     pub storage_key: Option<String>,
+    /// A fixed seed for question draws and shuffles (previews and tests); random otherwise.
+    pub seed: Option<u64>,
 }
 
 #[derive(Properties)]
@@ -80,7 +83,8 @@ pub fn app(props: &AppProps) -> Html {
                 .filter(|l| m.languages.contains(l))
                 .or_else(|| storage::get(&format!("{key}:lang")).filter(|l| m.languages.contains(l)))
                 .unwrap_or_else(|| m.source_lang.clone());
-            html! { <Player module={m.clone()} {lang} storage_key={key} bridge={props.bridge.clone()} /> }
+            let seed = props.config.seed;
+            html! { <Player module={m.clone()} {lang} storage_key={key} {seed} bridge={props.bridge.clone()} /> }
         }
     }
 }
@@ -89,6 +93,7 @@ pub fn app(props: &AppProps) -> Html {
 struct PlayerProps {
     module: Rc<Module>,
     lang: String,
+    seed: Option<u64>,
     storage_key: String,
     bridge: Rc<dyn Bridge>,
 }
@@ -129,8 +134,11 @@ pub(crate) struct Model {
     pub(crate) revealed: BTreeSet<String>,
     /// Text for the screen-reader live region: feedback is announced as it appears.
     announce: String,
+    /// Bumped on every applied action, to move focus to what changed.
+    acted: u32,
     /// Bumped on every step, to move focus to the new content.
     step: u32,
+    seed: Option<u64>,
     /// Events waiting for the bridge; drained after render.
     outbox: Rc<RefCell<Vec<Event>>>,
     storage_key: String,
@@ -168,7 +176,7 @@ impl Reducible for Model {
         let mut events = Vec::new();
         match msg {
             Msg::Start | Msg::Restart => {
-                let (state, ev) = State::start(&module, &m.lang, fresh_seed(), now());
+                let (state, ev) = State::start(&module, &m.lang, m.seed.unwrap_or_else(fresh_seed), now());
                 events = ev;
                 m.state = Some(state);
                 m.screen = Screen::Playing;
@@ -199,6 +207,9 @@ impl Reducible for Model {
                     // An action the view did not offer is ignored: the engine refuses it anyway.
                     if let Ok(ev) = state.apply(&module, action, now()) {
                         events = ev;
+                        // Some steps emit no event (the next question of a quiz) but still change
+                        // what is shown, and focus must follow.
+                        m.acted += 1;
                     }
                 }
             }
@@ -286,8 +297,10 @@ fn player(props: &PlayerProps) -> Html {
             revealed: BTreeSet::new(),
             announce: String::new(),
             step: 0,
+            acted: 0,
             outbox: Rc::new(RefCell::new(Vec::new())),
             storage_key: props.storage_key.clone(),
+            seed: props.seed,
         }
     });
     // After each change: events to the bridge, progress and preferences to the device.
@@ -315,10 +328,17 @@ fn player(props: &PlayerProps) -> Html {
     let focus = use_node_ref();
     {
         let focus = focus.clone();
-        use_effect_with((model.step, model.screen), move |_| {
-            if let Some(el) = focus.cast::<web_sys::HtmlElement>() {
-                let _ = el.focus();
-            }
+        // Feedback that just appeared takes focus first (it is what changed); otherwise the
+        // new node's text does.
+        use_effect_with((model.step, model.screen, model.acted), move |_| {
+            let Some(el) = focus.cast::<web_sys::HtmlElement>() else { return };
+            let feedback = el
+                .closest(".hearth")
+                .ok()
+                .flatten()
+                .and_then(|root| root.query_selector("[data-focus-first]").ok().flatten())
+                .and_then(|f| f.dyn_into::<web_sys::HtmlElement>().ok());
+            let _ = feedback.unwrap_or(el).focus();
         });
     }
     let dispatch = {
@@ -338,7 +358,7 @@ fn player(props: &PlayerProps) -> Html {
                 <section class="h-step" aria-labelledby="h-paused">
                     <h2 id="h-paused" tabindex="-1" ref={focus.clone()}>{ s.get("paused-title") }</h2>
                     <p>{ s.get("paused-body") }</p>
-                    <div class="h-actions"><button class="h-primary" onclick={unpause}>{ s.get("paused-resume") }</button></div>
+                    <div class="h-actions"><button class="h-primary" data-action="resume" onclick={unpause}>{ s.get("paused-resume") }</button></div>
                 </section>
             }
         }
@@ -378,17 +398,21 @@ fn toolbar(m: &Model, dispatch: &Callback<Msg>, title: &str) -> Html {
             <div class="h-tools" role="group" aria-label={s.get("settings")}>
                 if module.languages.len() > 1 {
                     <label for="h-lang">{ s.get("language") }</label>
-                    <select id="h-lang" onchange={on_lang}>
+                    <select id="h-lang" data-action="language" onchange={on_lang}>
                         { for module.languages.iter().map(|l| html! {
                             <option value={l.clone()} selected={*l == m.lang} lang={l.clone()}>{ crate::autonym(l) }</option>
                         }) }
                     </select>
                 }
-                <button onclick={smaller} aria-label={s.get("text-smaller")} title={s.get("text-smaller")} disabled={m.scale == 0}>{ "A−" }</button>
-                <button onclick={larger} aria-label={s.get("text-larger")} title={s.get("text-larger")} disabled={m.scale == 3}>{ "A+" }</button>
+                <button onclick={smaller} title={s.get("text-smaller")} disabled={m.scale == 0}>
+                    <span aria-hidden="true">{ "A−" }</span><span class="h-sr">{ s.get("text-smaller") }</span>
+                </button>
+                <button onclick={larger} title={s.get("text-larger")} disabled={m.scale == 3}>
+                    <span aria-hidden="true">{ "A+" }</span><span class="h-sr">{ s.get("text-larger") }</span>
+                </button>
                 <label class="h-option"><input type="checkbox" checked={m.low_data} onchange={on_low} />{ s.get("low-data") }</label>
                 if playing {
-                    <button class="h-leave" onclick={pause}>{ s.get("pause") }</button>
+                    <button class="h-leave" data-action="pause" onclick={pause}>{ s.get("pause") }</button>
                 }
             </div>
         </header>
@@ -419,12 +443,12 @@ fn start_screen(m: &Model, dispatch: &Callback<Msg>) -> Html {
             if m.saved.is_some() {
                 <h2>{ s.get("resume-title") }</h2>
                 <div class="h-actions">
-                    <button class="h-primary" onclick={resume}>{ s.get("resume-continue") }</button>
-                    <button onclick={restart}>{ s.get("resume-restart") }</button>
+                    <button class="h-primary" data-action="continue-saved" onclick={resume}>{ s.get("resume-continue") }</button>
+                    <button data-action="restart" onclick={restart}>{ s.get("resume-restart") }</button>
                 </div>
             } else {
                 <div class="h-actions">
-                    <button class="h-primary" onclick={start}>{
+                    <button class="h-primary" data-action="start" onclick={start}>{
                         if module.content_warning.is_some() { s.get("warning-continue") } else { s.get("start") }
                     }</button>
                 </div>
@@ -450,14 +474,14 @@ fn step_screen(m: &Model, state: &State, dispatch: &Callback<Msg>, focus: NodeRe
                 <h2 id={heading_id} tabindex="-1" ref={focus}>{ s.get("warning-title") }</h2>
                 <p>{ t(w) }</p>
                 <div class="h-actions">
-                    <button class="h-primary" onclick={ack}>{ s.get("warning-continue") }</button>
-                    <button class="h-leave" onclick={leave}>{ s.get("warning-leave") }</button>
+                    <button class="h-primary" data-action="acknowledge" onclick={ack}>{ s.get("warning-continue") }</button>
+                    <button class="h-leave" data-action="pause" onclick={leave}>{ s.get("warning-leave") }</button>
                 </div>
             </section>
         };
     }
     let act = |a: Action| dispatch.reform(move |_| Msg::Act(a.clone()));
-    let back = v.can_back.then(|| html! { <button onclick={act(Action::Back)}>{ s.get("back") }</button> });
+    let back = v.can_back.then(|| html! { <button data-action="back" onclick={act(Action::Back)}>{ s.get("back") }</button> });
     let speaker = node.speaker.as_ref().and_then(|id| module.characters.iter().find(|c| &c.id == id));
     let main = match &node.kind {
         NodeKind::Ending { .. } => {
@@ -468,6 +492,7 @@ fn step_screen(m: &Model, state: &State, dispatch: &Callback<Msg>, focus: NodeRe
                 store={*store}
                 note_key={format!("{}:note:{}", m.storage_key, node.id)}
                 on_done={dispatch.reform(|text: String| Msg::Act(Action::Reflect { text }))}
+                on_skip={dispatch.reform(|_| Msg::Act(Action::Continue))}
                 strings={m.strings.clone()}
                 key={node.id.clone()}
             />
@@ -491,12 +516,12 @@ fn step_screen(m: &Model, state: &State, dispatch: &Callback<Msg>, focus: NodeRe
             if !v.choices.is_empty() {
                 <ul class="h-choices" aria-label={s.get("choices-label")}>
                     { for v.choices.iter().map(|c| html! {
-                        <li><button onclick={act(Action::Choose { choice: c.id.clone() })}>{ t(&c.text) }</button></li>
+                        <li><button data-choice={c.id.clone()} onclick={act(Action::Choose { choice: c.id.clone() })}>{ t(&c.text) }</button></li>
                     }) }
                 </ul>
             }
             if let Some(c) = v.chosen {
-                <div class="h-feedback">
+                <div class="h-feedback" tabindex="-1" data-focus-first="">
                     <p class="h-verdict">{ s.get("your-choice") }{ ": " }{ t(&c.text) }</p>
                     if let Some(f) = &c.feedback {
                         <p>{ t(f) }</p>
@@ -510,7 +535,7 @@ fn step_screen(m: &Model, state: &State, dispatch: &Callback<Msg>, focus: NodeRe
             <div class="h-actions">
                 { back.unwrap_or_default() }
                 if v.can_continue && !matches!(node.kind, NodeKind::Reflection { .. }) {
-                    <button class="h-primary" onclick={act(Action::Continue)}>{ s.get("continue") }</button>
+                    <button class="h-primary" data-action="continue" onclick={act(Action::Continue)}>{ s.get("continue") }</button>
                 }
             </div>
         </section>

@@ -36,7 +36,7 @@ impl PlayerHandle {
     }
 }
 
-/// Mounts the player into `element`. `config` is `{ src, lang?, storage_key? }`.
+/// Mounts the player into `element`. `config` is `{ src, lang?, storage_key?, seed? }`.
 #[wasm_bindgen]
 pub fn mount(element: web_sys::Element, config: JsValue) -> Result<PlayerHandle, JsValue> {
     let get = |k: &str| {
@@ -47,7 +47,8 @@ pub fn mount(element: web_sys::Element, config: JsValue) -> Result<PlayerHandle,
     };
     let src = get("src")
         .ok_or_else(|| JsValue::from_str("hearth: `src` (the compiled module's URL) is required"))?;
-    let config = Config { src, lang: get("lang"), storage_key: get("storage_key") };
+    let seed = get("seed").and_then(|s| s.parse().ok());
+    let config = Config { src, lang: get("lang"), storage_key: get("storage_key"), seed };
     let bridge = Rc::new(bridge::PageEvents { target: element.clone() });
     let handle = yew::Renderer::<App>::with_root_and_props(element, AppProps { config, bridge }).render();
     Ok(PlayerHandle { handle: Some(handle) })

@@ -53,7 +53,10 @@ impl Draft {
         let body = &q.question.body;
         Some(match (self, body) {
             (Draft::Choice(c), _) => Response::Choice(c.clone()?),
-            (Draft::Choices(c), _) => Response::Choices(c.iter().cloned().collect()),
+            // In the author's order, as the engine reports them.
+            (Draft::Choices(c), QuestionBody::MultipleChoice { options, .. }) => {
+                Response::Choices(options.iter().filter(|o| c.contains(&o.id)).map(|o| o.id.clone()).collect())
+            }
             (Draft::Bool(b), _) => Response::Bool((*b)?),
             (Draft::Order(o), QuestionBody::Ordering { items, .. }) => {
                 Response::Order(o.iter().map(|&i| items[i].id.clone()).collect())
@@ -148,7 +151,7 @@ pub(crate) fn question_form(props: &QuestionProps) -> Html {
                 let o = &options[i];
                 html! {
                     <label class="h-option">
-                        <input type="radio" name={legend_id.clone()} checked={sel.as_ref() == Some(&o.id)} disabled={done}
+                        <input type="radio" name={legend_id.clone()} data-option={o.id.clone()} checked={sel.as_ref() == Some(&o.id)} disabled={done}
                             onchange={set(Draft::Choice(Some(o.id.clone())))} />
                         <span>{ t(&o.text) }</span>
                     </label>
@@ -164,7 +167,7 @@ pub(crate) fn question_form(props: &QuestionProps) -> Html {
                 }
                 html! {
                     <label class="h-option">
-                        <input type="checkbox" checked={sel.contains(&o.id)} disabled={done} onchange={set(Draft::Choices(next))} />
+                        <input type="checkbox" data-option={o.id.clone()} checked={sel.contains(&o.id)} disabled={done} onchange={set(Draft::Choices(next))} />
                         <span>{ t(&o.text) }</span>
                     </label>
                 }
@@ -173,11 +176,11 @@ pub(crate) fn question_form(props: &QuestionProps) -> Html {
         (QuestionBody::TrueFalse { .. }, Draft::Bool(sel)) => html! {
             <>
                 <label class="h-option">
-                    <input type="radio" name={legend_id.clone()} checked={*sel == Some(true)} disabled={done} onchange={set(Draft::Bool(Some(true)))} />
+                    <input type="radio" name={legend_id.clone()} data-bool="true" checked={*sel == Some(true)} disabled={done} onchange={set(Draft::Bool(Some(true)))} />
                     <span>{ s.get("answer-true") }</span>
                 </label>
                 <label class="h-option">
-                    <input type="radio" name={legend_id.clone()} checked={*sel == Some(false)} disabled={done} onchange={set(Draft::Bool(Some(false)))} />
+                    <input type="radio" name={legend_id.clone()} data-bool="false" checked={*sel == Some(false)} disabled={done} onchange={set(Draft::Bool(Some(false)))} />
                     <span>{ s.get("answer-false") }</span>
                 </label>
             </>
@@ -196,12 +199,12 @@ pub(crate) fn question_form(props: &QuestionProps) -> Html {
                         };
                         let position = s.format("order-position", &[("n", crate::i18n::Arg::Num(pos as i64 + 1)), ("total", crate::i18n::Arg::Num(n as i64))]);
                         html! {
-                            <li>
+                            <li data-item={items[i].id.clone()}>
                                 <span>{ text.clone() }</span>
                                 <span class="h-sr">{ position }</span>
-                                <button disabled={done || pos == 0} onclick={moved(pos.saturating_sub(1))}
+                                <button data-action="move-up" disabled={done || pos == 0} onclick={moved(pos.saturating_sub(1))}
                                     aria-label={format!("{}: {text}", s.get("move-up"))}>{ "↑" }</button>
-                                <button disabled={done || pos + 1 == n} onclick={moved((pos + 1).min(n - 1))}
+                                <button data-action="move-down" disabled={done || pos + 1 == n} onclick={moved((pos + 1).min(n - 1))}
                                     aria-label={format!("{}: {text}", s.get("move-down"))}>{ "↓" }</button>
                             </li>
                         }
@@ -224,10 +227,10 @@ pub(crate) fn question_form(props: &QuestionProps) -> Html {
                     html! {
                         <div>
                             <label for={id.clone()}>{ t(&pair.prompt) }</label>
-                            <select id={id} {onchange} disabled={done}>
+                            <select id={id} data-pair={pair.id.clone()} {onchange} disabled={done}>
                                 <option value="" selected={chosen[p].is_none()}>{ s.get("match-choose") }</option>
                                 { for q.order.iter().map(|&a| html! {
-                                    <option value={a.to_string()} selected={chosen[p] == Some(a)}>{ t(&pairs[a].answer) }</option>
+                                    <option value={a.to_string()} data-match={pairs[a].id.clone()} selected={chosen[p] == Some(a)}>{ t(&pairs[a].answer) }</option>
                                 }) }
                             </select>
                         </div>
@@ -244,7 +247,7 @@ pub(crate) fn question_form(props: &QuestionProps) -> Html {
                 <p>
                     <label for={id.clone()}>{ if numeric { s.get("number-label") } else { s.get("answer-label") } }</label>
                     <br />
-                    <input id={id} type="text" inputmode={if numeric { "decimal" } else { "text" }} value={text.clone()}
+                    <input id={id} data-answer="" type="text" inputmode={if numeric { "decimal" } else { "text" }} value={text.clone()}
                         {oninput} disabled={done} autocomplete="off" />
                 </p>
             }
@@ -256,7 +259,7 @@ pub(crate) fn question_form(props: &QuestionProps) -> Html {
             html! {
                 <p>
                     <label for={id.clone()}>{ s.get("answer-label") }</label>
-                    <textarea id={id} value={text.clone()} {oninput} disabled={done} maxlength="2000" />
+                    <textarea id={id} data-answer="" value={text.clone()} {oninput} disabled={done} maxlength="2000" />
                 </p>
             }
         }
@@ -265,7 +268,7 @@ pub(crate) fn question_form(props: &QuestionProps) -> Html {
                 <span>{ t(low) }</span>
                 { for (1..=*scale).map(|n| html! {
                     <label class="h-option">
-                        <input type="radio" name={legend_id.clone()} checked={*sel == Some(n)} disabled={done} onchange={set(Draft::Scale(Some(n)))} />
+                        <input type="radio" name={legend_id.clone()} data-scale={n.to_string()} checked={*sel == Some(n)} disabled={done} onchange={set(Draft::Scale(Some(n)))} />
                         <span>{ n }</span>
                     </label>
                 }) }
@@ -297,7 +300,7 @@ pub(crate) fn question_form(props: &QuestionProps) -> Html {
             "h-feedback h-incorrect"
         };
         html! {
-            <div class={class}>
+            <div class={class} tabindex="-1" data-focus-first="">
                 if !verdict.is_empty() {
                     <p class="h-verdict">{ verdict }</p>
                 }
@@ -310,7 +313,7 @@ pub(crate) fn question_form(props: &QuestionProps) -> Html {
     });
     html! {
         <form class="h-question" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
-            <fieldset aria-describedby={format!("{legend_id}-count")}>
+            <fieldset aria-describedby={format!("{legend_id}-count")} tabindex="-1" data-focus-first={q.answered.is_none().then_some("")}>
                 <legend id={legend_id.clone()}>{ t(&question.text) }</legend>
                 <p class="h-status" id={format!("{legend_id}-count")}>
                     { s.format("question-count", &[("n", crate::i18n::Arg::Num(q.number as i64)), ("total", crate::i18n::Arg::Num(q.total as i64))]) }
@@ -320,7 +323,7 @@ pub(crate) fn question_form(props: &QuestionProps) -> Html {
             { feedback.unwrap_or_default() }
             if !done {
                 <div class="h-actions">
-                    <button type="button" class="h-primary" onclick={submit} disabled={response.is_none()}>{ s.get("check-answer") }</button>
+                    <button type="button" class="h-primary" data-action="answer" onclick={submit} disabled={response.is_none()}>{ s.get("check-answer") }</button>
                 </div>
             }
         </form>
@@ -333,6 +336,8 @@ pub(crate) struct ReflectionProps {
     /// Where a local note is kept on this device.
     pub(crate) note_key: String,
     pub(crate) on_done: Callback<String>,
+    /// Moving on without writing a note.
+    pub(crate) on_skip: Callback<MouseEvent>,
     pub(crate) strings: Rc<Strings>,
 }
 
@@ -364,7 +369,7 @@ pub(crate) fn reflection(props: &ReflectionProps) -> Html {
             (*text).clone()
         })
     };
-    let skip = props.on_done.reform(|_| String::new());
+    let skip = props.on_skip.clone();
     html! {
         <div class="h-reflection">
             <p>
@@ -375,8 +380,8 @@ pub(crate) fn reflection(props: &ReflectionProps) -> Html {
                 if props.store == ReflectionStore::Local { s.get("reflection-local") } else { s.get("reflection-shared") }
             }</p>
             <div class="h-actions">
-                <button class="h-primary" onclick={save}>{ s.get("reflection-save") }</button>
-                <button onclick={skip}>{ s.get("reflection-skip") }</button>
+                <button class="h-primary" data-action="reflect" onclick={save}>{ s.get("reflection-save") }</button>
+                <button data-action="continue" onclick={skip}>{ s.get("reflection-skip") }</button>
             </div>
         </div>
     }

@@ -30,7 +30,7 @@ pub(crate) fn results(props: &ResultsProps) -> Html {
         .unwrap_or_default();
     let percent = |x: f64| (x * 100.0).round() as i64;
     html! {
-        <div class="h-results">
+        <div class="h-results" data-band={outcome.band.clone().unwrap_or_default()} data-passed={outcome.passed.to_string()}>
             <h2>{ s.get("outcome") }{ ": " }{ band }</h2>
             <p>
                 <span class={if outcome.passed { "h-passed" } else { "h-failed" }}>
@@ -91,7 +91,7 @@ pub(crate) fn results(props: &ResultsProps) -> Html {
                 </ol>
             }
             <div class="h-actions">
-                <button onclick={props.restart.clone()}>{ s.get("restart") }</button>
+                <button data-action="restart" onclick={props.restart.clone()}>{ s.get("restart") }</button>
             </div>
         </div>
     }

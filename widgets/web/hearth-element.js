@@ -12,6 +12,7 @@ class HearthPlayer extends HTMLElement {
       src: this.getAttribute('src'),
       lang: this.getAttribute('lang') || undefined,
       storage_key: this.getAttribute('storage-key') || undefined,
+      seed: this.getAttribute('seed') || undefined,
     });
   }
   disconnectedCallback() {

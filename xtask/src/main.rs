@@ -11,7 +11,17 @@ use anyhow::{Context, Result, bail};
 
 mod player;
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    match run_task() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_task() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = project_root();
     std::env::set_current_dir(&root)?;
@@ -21,6 +31,7 @@ fn main() -> Result<()> {
         Some("fuzz") => fuzz(&args[1..]),
         Some("player") => player::build(),
         Some("size") => player::size(),
+        Some("e2e") => player::e2e(),
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
@@ -28,6 +39,7 @@ fn main() -> Result<()> {
                  test    every check CI runs: fmt, clippy, tests, the wasm32 build of `content`\n  \
                  demo    play an example module in the terminal (more as Hearth grows)\n  \
                  player  build the WebAssembly player into dist/player/\n  \
+                 e2e     the browser tests: the player in headless Chromium (installs it if missing)\n  \
                  size    print the player's raw/gzip/brotli sizes; fail over the 150 KB budget\n  \
                  fuzz    fuzz the parsers for a while: `cargo xtask fuzz [condition|module] [seconds]`"
             );

@@ -121,3 +121,20 @@ fn compressed_len(tool: &str, args: &[&str], path: &Path) -> Result<u64> {
     }
     Ok(out.stdout.len() as u64)
 }
+
+/// Builds the player and the CLI, makes sure Chromium is there, and runs the browser tests.
+pub(crate) fn e2e() -> Result<()> {
+    ensure_chromium()?;
+    build()?;
+    run("cargo", &["build", "-q", "-p", "cli", "--locked"])?;
+    run("node", &["--test", "--test-concurrency=1", "tests/e2e/"])
+}
+
+/// Debian's Chromium, installed through apt when it is missing (CI machines start without it).
+fn ensure_chromium() -> Result<()> {
+    if Path::new("/usr/bin/chromium").exists() {
+        return Ok(());
+    }
+    run("apt-get", &["update", "-qq"])?;
+    run("apt-get", &["install", "-y", "-qq", "chromium", "brotli"])
+}

@@ -1,0 +1,244 @@
+// The player in a real browser: every example played to every ending by clicking, the learning
+// events it emits checked against the engine's, axe-core on every screen type, a keyboard-only
+// run, a right-to-left run, resume after reload, and a language switch that keeps progress.
+//
+// Run through `cargo xtask e2e` (it builds dist/ and the `hearth` binary first).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import fs from 'node:fs';
+import { ROOT, serve, browser, watchErrors, axe } from './harness.mjs';
+
+const HEARTH = path.join(ROOT, 'target/debug/hearth');
+const SHOTS = path.join(ROOT, 'target/e2e-screenshots');
+let server, chrome;
+
+before(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  server = await serve();
+  chrome = await browser();
+});
+after(async () => {
+  await chrome?.close();
+  await server?.close();
+});
+
+/** The engine's walks to every ending of a module, with the events each should emit. */
+function walks(dir, lang) {
+  const args = ['play', dir, '--endings', '--json'];
+  if (lang) args.push('--lang', lang);
+  return JSON.parse(execFileSync(HEARTH, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 }));
+}
+
+async function open(page, walk, extra = '') {
+  await page.goto(`${server.url}/play.html?module=${walk.module}&lang=${walk.lang}&seed=0${extra}`);
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.locator('[data-action="start"], [data-action="continue-saved"]').first().waitFor();
+}
+
+/** Dismisses a content warning if one stands before the node. */
+async function pastWarning(page) {
+  const ack = page.locator('[data-action="acknowledge"]');
+  if (await ack.count()) await ack.click();
+}
+
+/** Performs one engine action through the UI, the way a learner would. */
+async function perform(page, action, { keyboard = false } = {}) {
+  const press = async (locator) => {
+    if (keyboard) {
+      await locator.focus();
+      await page.keyboard.press('Enter');
+    } else {
+      await locator.click();
+    }
+  };
+  const tick = async (locator) => {
+    if (keyboard) {
+      await locator.focus();
+      await page.keyboard.press('Space');
+    } else {
+      await locator.check();
+    }
+  };
+  await pastWarning(page);
+  switch (action.action) {
+    case 'continue':
+      return press(page.locator('[data-action="continue"]'));
+    case 'choose':
+      return press(page.locator(`[data-choice="${action.choice}"]`));
+    case 'reflect':
+      await page.locator('#h-note').fill(action.text);
+      return press(page.locator('[data-action="reflect"]'));
+    case 'answer': {
+      const { type, value } = action.response;
+      if (type === 'choice') await tick(page.locator(`[data-option="${value}"]`));
+      if (type === 'choices') for (const id of value) await tick(page.locator(`[data-option="${id}"]`));
+      if (type === 'bool') await tick(page.locator(`[data-bool="${value}"]`));
+      if (type === 'scale') await tick(page.locator(`[data-scale="${value}"]`));
+      if (type === 'text') await page.locator('[data-answer]').fill(value);
+      if (type === 'numeric') await page.locator('[data-answer]').fill(String(value));
+      if (type === 'order') {
+        // Move each item up into its place, top to bottom, with the move-up buttons.
+        for (let target = 0; target < value.length; target++) {
+          for (;;) {
+            const ids = await page.locator('[data-item]').evaluateAll((els) => els.map((e) => e.dataset.item));
+            const at = ids.indexOf(value[target]);
+            if (at <= target) break;
+            await press(page.locator(`[data-item="${value[target]}"] [data-action="move-up"]`));
+          }
+        }
+      }
+      if (type === 'matches') {
+        for (const [prompt, match] of value) {
+          const select = page.locator(`[data-pair="${prompt}"]`);
+          const optionValue = await select.locator(`option[data-match="${match}"]`).getAttribute('value');
+          await select.selectOption(optionValue);
+        }
+      }
+      return press(page.locator('[data-action="answer"]'));
+    }
+    default:
+      throw new Error(`unknown action ${JSON.stringify(action)}`);
+  }
+}
+
+/** What must match between engine and player: everything but timings. */
+const shape = (events) => events.map(({ duration_ms, ...rest }) => rest);
+
+async function play(page, walk, opts) {
+  await open(page, walk);
+  await page.locator('[data-action="start"]').click();
+  for (const [i, action] of walk.actions.entries()) {
+    try {
+      await perform(page, action, opts);
+    } catch (e) {
+      const shown = await page.locator('.hearth').innerText().catch(() => '?');
+      throw new Error(`${walk.ending}, step ${i} ${JSON.stringify(action)}: ${e.message.split('\n')[0]}\n--- page ---\n${shown.slice(0, 1500)}`);
+    }
+  }
+  const results = page.locator('.h-results');
+  await results.waitFor();
+  assert.equal(await results.getAttribute('data-band'), walk.band, `${walk.ending}: band`);
+  assert.equal(await results.getAttribute('data-passed'), String(walk.passed), `${walk.ending}: passed`);
+  const events = await page.evaluate(() => window.hearthEvents);
+  assert.deepEqual(shape(events), shape(walk.events), `${walk.ending}: the player's events are the engine's`);
+}
+
+for (const [dir, langs] of [['examples/tuesday-night', ['en', 'ar', 'tr']], ['examples/first-week', ['en', 'fa']]]) {
+  for (const lang of langs) {
+    test(`${dir} in ${lang}: every ending by mouse, with the engine's events`, async () => {
+      const page = await chrome.context.newPage();
+      const errors = watchErrors(page);
+      for (const walk of walks(dir, lang)) await play(page, walk);
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+  }
+}
+
+test('keyboard only: tuesday-night to its best ending', async () => {
+  const page = await chrome.context.newPage();
+  const walk = walks('examples/tuesday-night').find((w) => w.ending === 'n.end-secure');
+  await open(page, walk);
+  await page.locator('[data-action="start"]').focus();
+  await page.keyboard.press('Enter');
+  for (const [i, action] of walk.actions.entries()) {
+    await perform(page, action, { keyboard: true });
+    // Focus lands on the new content, never on the page body.
+    const focused = await page.evaluate(() => document.activeElement?.tagName);
+    assert.notEqual(focused, 'BODY', `step ${i} ${JSON.stringify(action)}`);
+  }
+  assert.equal(await page.locator('.h-results').getAttribute('data-band'), walk.band);
+  await page.close();
+});
+
+test('axe-core finds no WCAG 2.2 AA violations on any screen type', async () => {
+  const page = await chrome.context.newPage();
+  const walk = walks('examples/tuesday-night').find((w) => w.ending === 'n.end-secure');
+  await open(page, walk);
+  const seen = new Set();
+  const check = async (label) => {
+    const v = await axe(page);
+    assert.deepEqual(v, [], `${label}: ${JSON.stringify(v, null, 1)}`);
+    seen.add(label);
+  };
+  await check('start');
+  await page.locator('[data-action="start"]').click();
+  for (const action of walk.actions) {
+    if (await page.locator('[data-action="acknowledge"]').count()) await check('content warning');
+    await pastWarning(page);
+    const kind = await page.evaluate(() => {
+      if (document.querySelector('.h-question')) return 'question';
+      if (document.querySelector('[data-choice]')) return 'decision';
+      if (document.querySelector('#h-note')) return 'reflection';
+      if (document.querySelector('.h-feedback')) return 'feedback';
+      return 'narrative';
+    });
+    if (!seen.has(kind)) await check(kind);
+    await perform(page, action);
+    if (action.action === 'answer' && !seen.has('question feedback')) await check('question feedback');
+  }
+  await check('results');
+  await page.locator('[data-action="restart"]').click();
+  await page.locator('[data-action="pause"]').first().click();
+  await check('paused');
+  await page.close();
+});
+
+test('right to left: Arabic lays out right to left (screenshot)', async () => {
+  const page = await chrome.context.newPage();
+  const walk = walks('examples/tuesday-night', 'ar')[0];
+  await open(page, walk);
+  await page.locator('[data-action="start"]').click();
+  await perform(page, walk.actions[0]);
+  await pastWarning(page);
+  const dir = await page.locator('.hearth').getAttribute('dir');
+  assert.equal(dir, 'rtl');
+  const lang = await page.locator('.hearth').getAttribute('lang');
+  assert.equal(lang, 'ar');
+  // The first choice button starts at the right edge of the player.
+  const box = await page.locator('.hearth').boundingBox();
+  const text = await page.locator('.h-text').first().boundingBox();
+  assert.ok(text.x + text.width > box.x + box.width - 40, 'text hugs the right edge');
+  await page.screenshot({ path: path.join(SHOTS, 'rtl-ar.png'), fullPage: true });
+  await page.close();
+});
+
+test('reload mid-scenario resumes where the learner was', async () => {
+  const page = await chrome.context.newPage();
+  const walk = walks('examples/tuesday-night').find((w) => w.ending === 'n.end-secure');
+  await open(page, walk);
+  await page.locator('[data-action="start"]').click();
+  for (const action of walk.actions.slice(0, 6)) await perform(page, action);
+  const before = await page.locator('.h-step').innerText();
+  await page.reload();
+  await page.locator('[data-action="continue-saved"]').click();
+  await pastWarning(page);
+  assert.equal(await page.locator('.h-step').innerText(), before);
+  for (const action of walk.actions.slice(6)) await perform(page, action);
+  assert.equal(await page.locator('.h-results').getAttribute('data-band'), walk.band);
+  const events = await page.evaluate(() => window.hearthEvents.map((e) => e.type));
+  assert.ok(events.includes('resumed'));
+  await page.close();
+});
+
+test('switching language mid-scenario keeps progress', async () => {
+  const page = await chrome.context.newPage();
+  const walk = walks('examples/tuesday-night').find((w) => w.ending === 'n.end-secure');
+  await open(page, walk);
+  await page.locator('[data-action="start"]').click();
+  for (const action of walk.actions.slice(0, 5)) await perform(page, action);
+  await pastWarning(page);
+  const stepNumber = async () => (await page.locator('.h-progress').innerText()).replace(/\D/g, '');
+  const step = await stepNumber();
+  await page.locator('[data-action="language"]').selectOption('tr');
+  await page.locator('.hearth[lang="tr"]').waitFor();
+  assert.equal(await stepNumber(), step, 'same step after the switch');
+  for (const action of walk.actions.slice(5)) await perform(page, action);
+  assert.equal(await page.locator('.h-results').getAttribute('data-band'), walk.band);
+  const changed = await page.evaluate(() => window.hearthEvents.filter((e) => e.type === 'language_changed'));
+  assert.deepEqual(changed, [{ type: 'language_changed', from: 'en', to: 'tr' }]);
+  await page.close();
+});
