@@ -37,7 +37,7 @@ fn run_task() -> Result<()> {
                 "usage: cargo xtask <task>\n\n\
                  tasks:\n  \
                  test    every check CI runs: fmt, clippy, tests, the wasm32 build of `content`\n  \
-                 demo    play an example module in the terminal (more as Hearth grows)\n  \
+                 demo    build the player and serve the examples at http://127.0.0.1:8080/ (--terminal: play in the terminal)\n  \
                  player  build the WebAssembly player into dist/player/\n  \
                  e2e     the browser tests: the player in headless Chromium (installs it if missing)\n  \
                  size    print the player's raw/gzip/brotli sizes; fail over the 150 KB budget\n  \
@@ -93,6 +93,8 @@ fn test() -> Result<()> {
         ],
     )?;
     run("cargo", &["test", "--workspace", "--locked"])?;
+    // The player in a real browser.
+    player::e2e()?;
     run("cargo", &["build", "-p", "cli", "--locked"])?;
     // The examples must stay clean: the same check an author runs.
     let examples = example_dirs()?;
@@ -115,20 +117,24 @@ pub(crate) fn example_dirs() -> Result<Vec<String>> {
     Ok(dirs)
 }
 
+/// The demo: builds the player and the example modules and serves them on 127.0.0.1, so a
+/// newcomer can play a module in the browser. `--terminal` plays one in the terminal instead.
 fn demo(args: &[String]) -> Result<()> {
-    let module = args.first().cloned().unwrap_or_else(|| "examples/tuesday-night".to_string());
-    run("cargo", &["run", "-q", "-p", "cli", "--", "check", &module])?;
-    let mut play = vec!["run", "-q", "-p", "cli", "--", "play", module.as_str()];
-    play.extend(args.iter().skip(1).map(String::as_str));
-    run("cargo", &play)
+    if args.first().is_some_and(|a| a == "--terminal") {
+        let module = args.get(1).cloned().unwrap_or_else(|| "examples/tuesday-night".to_string());
+        run("cargo", &["run", "-q", "-p", "cli", "--", "check", &module])?;
+        return run("cargo", &["run", "-q", "-p", "cli", "--", "play", &module]);
+    }
+    player::build()?;
+    let port = std::env::var("HEARTH_PORT").unwrap_or_else(|_| "8080".into());
+    player::serve_dist(&format!("127.0.0.1:{port}"))
 }
 
 /// Fuzzes a parser with cargo-fuzz (installed on first use; needs the nightly toolchain).
 fn fuzz(args: &[String]) -> Result<()> {
     let target = args.first().map_or("module", String::as_str);
     let seconds = args.get(1).map_or("60", String::as_str);
-    if Command::new("cargo").args(["fuzz", "--version"]).output().map(|o| !o.status.success()).unwrap_or(true)
-    {
+    if Command::new("cargo").args(["fuzz", "--version"]).output().map(|o| !o.status.success()).unwrap_or(true) {
         run("cargo", &["install", "cargo-fuzz"])?;
     }
     std::env::set_current_dir("content")?;

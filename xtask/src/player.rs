@@ -138,3 +138,43 @@ fn ensure_chromium() -> Result<()> {
     run("apt-get", &["update", "-qq"])?;
     run("apt-get", &["install", "-y", "-qq", "chromium", "brotli"])
 }
+
+/// Serves `dist/` until interrupted: a static file server for previews (only on loopback).
+pub(crate) fn serve_dist(addr: &str) -> Result<()> {
+    let server = tiny_http::Server::http(addr).map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    eprintln!("\nHearth is at http://{addr}/ — open it in a browser; Ctrl-C stops it.\n");
+    let root = std::fs::canonicalize("dist")?;
+    for request in server.incoming_requests() {
+        let url = request.url().split(['?', '#']).next().unwrap_or("/").to_string();
+        let decoded = url.replace("%20", " ");
+        let mut path = root.join(decoded.trim_start_matches('/'));
+        if path.is_dir() {
+            path = path.join("index.html");
+        }
+        // Only files inside dist/ are served.
+        let inside = std::fs::canonicalize(&path).ok().filter(|p| p.starts_with(&root));
+        let response = match inside.and_then(|p| std::fs::read(&p).ok().map(|b| (p, b))) {
+            Some((p, body)) => {
+                let mime = match p.extension().and_then(|e| e.to_str()).unwrap_or("") {
+                    "html" => "text/html; charset=utf-8",
+                    "js" => "text/javascript; charset=utf-8",
+                    "css" => "text/css; charset=utf-8",
+                    "json" => "application/json",
+                    "wasm" => "application/wasm",
+                    "png" => "image/png",
+                    "jpg" | "jpeg" => "image/jpeg",
+                    "svg" => "image/svg+xml",
+                    "mp3" => "audio/mpeg",
+                    "mp4" => "video/mp4",
+                    "vtt" => "text/vtt",
+                    _ => "application/octet-stream",
+                };
+                let header = tiny_http::Header::from_bytes("Content-Type", mime).expect("a valid header");
+                tiny_http::Response::from_data(body).with_header(header)
+            }
+            None => tiny_http::Response::from_string("not found").with_status_code(404),
+        };
+        let _ = request.respond(response);
+    }
+    Ok(())
+}
