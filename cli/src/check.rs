@@ -135,36 +135,11 @@ pub(crate) fn compile_all(paths: &[std::path::PathBuf], dir: &Path) -> Result<Ex
             "description": module.description.as_deref().map(text),
             "source_lang": module.source_lang,
             "languages": module.languages,
-            "language_names": module.languages.iter().map(|l| (l.clone(), autonym(l))).collect::<serde_json::Map<_, _>>(),
+            "language_names": module.languages.iter().map(|l| (l.clone(), json!(content::model::Module::autonym(l)))).collect::<serde_json::Map<_, _>>(),
             "example": module.example,
         }));
     }
     std::fs::write(dir.join("index.json"), serde_json::to_string_pretty(&catalogue)?)?;
     eprintln!("{} module(s) written to {}", catalogue.len(), dir.display());
     Ok(ExitCode::SUCCESS)
-}
-
-/// A language's name in that language, for language menus.
-fn autonym(lang: &str) -> serde_json::Value {
-    let name = match lang {
-        "en" => "English",
-        "ar" => "العربية",
-        "de" => "Deutsch",
-        "el" => "Ελληνικά",
-        "fa" => "فارسی",
-        "prs" | "fa-AF" => "دری",
-        "fr" => "Français",
-        "km" => "ខ្មែរ",
-        "kk" => "Қазақ тілі",
-        "nl" => "Nederlands",
-        "ps" => "پښتو",
-        "ru" => "Русский",
-        "th" => "ไทย",
-        "tr" => "Türkçe",
-        "uk" => "Українська",
-        "vi" => "Tiếng Việt",
-        "zh-Hans" | "zh" => "简体中文",
-        other => other,
-    };
-    serde_json::Value::String(name.to_string())
 }

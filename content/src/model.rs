@@ -441,6 +441,30 @@ impl Module {
             .unwrap_or(key)
     }
 
+    /// A language's name in that language, for language menus; the tag itself when unknown.
+    pub fn autonym(lang: &str) -> &str {
+        match lang {
+            "en" => "English",
+            "ar" => "العربية",
+            "de" => "Deutsch",
+            "el" => "Ελληνικά",
+            "fa" => "فارسی",
+            "prs" | "fa-AF" => "دری",
+            "fr" => "Français",
+            "kk" => "Қазақ тілі",
+            "km" => "ខ្មែរ",
+            "nl" => "Nederlands",
+            "ps" => "پښتو",
+            "ru" => "Русский",
+            "th" => "ไทย",
+            "tr" => "Türkçe",
+            "uk" => "Українська",
+            "vi" => "Tiếng Việt",
+            "zh-Hans" | "zh" => "简体中文",
+            other => other,
+        }
+    }
+
     /// Whether `lang` is written right to left.
     pub fn is_rtl(lang: &str) -> bool {
         let primary = lang.split('-').next().unwrap_or(lang);

@@ -400,7 +400,7 @@ fn toolbar(m: &Model, dispatch: &Callback<Msg>, title: &str) -> Html {
                     <label for="h-lang">{ s.get("language") }</label>
                     <select id="h-lang" data-action="language" onchange={on_lang}>
                         { for module.languages.iter().map(|l| html! {
-                            <option value={l.clone()} selected={*l == m.lang} lang={l.clone()}>{ crate::autonym(l) }</option>
+                            <option value={l.clone()} selected={*l == m.lang} lang={l.clone()}>{ Module::autonym(l) }</option>
                         }) }
                     </select>
                 }
@@ -481,7 +481,9 @@ fn step_screen(m: &Model, state: &State, dispatch: &Callback<Msg>, focus: NodeRe
         };
     }
     let act = |a: Action| dispatch.reform(move |_| Msg::Act(a.clone()));
-    let back = v.can_back.then(|| html! { <button data-action="back" onclick={act(Action::Back)}>{ s.get("back") }</button> });
+    let back = v
+        .can_back
+        .then(|| html! { <button data-action="back" onclick={act(Action::Back)}>{ s.get("back") }</button> });
     let speaker = node.speaker.as_ref().and_then(|id| module.characters.iter().find(|c| &c.id == id));
     let main = match &node.kind {
         NodeKind::Ending { .. } => {

@@ -100,21 +100,3 @@ pub(crate) fn input_value(e: &web_sys::InputEvent) -> String {
     }
     target.dyn_ref::<web_sys::HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default()
 }
-
-/// A language's own name, for the language menu.
-pub(crate) fn autonym(lang: &str) -> &str {
-    match lang {
-        "en" => "English",
-        "ar" => "العربية",
-        "de" => "Deutsch",
-        "el" => "Ελληνικά",
-        "fa" => "فارسی",
-        "nl" => "Nederlands",
-        "ru" => "Русский",
-        "th" => "ไทย",
-        "tr" => "Türkçe",
-        "vi" => "Tiếng Việt",
-        "zh-Hans" => "简体中文",
-        other => other,
-    }
-}

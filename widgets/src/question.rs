@@ -54,9 +54,9 @@ impl Draft {
         Some(match (self, body) {
             (Draft::Choice(c), _) => Response::Choice(c.clone()?),
             // In the author's order, as the engine reports them.
-            (Draft::Choices(c), QuestionBody::MultipleChoice { options, .. }) => {
-                Response::Choices(options.iter().filter(|o| c.contains(&o.id)).map(|o| o.id.clone()).collect())
-            }
+            (Draft::Choices(c), QuestionBody::MultipleChoice { options, .. }) => Response::Choices(
+                options.iter().filter(|o| c.contains(&o.id)).map(|o| o.id.clone()).collect(),
+            ),
             (Draft::Bool(b), _) => Response::Bool((*b)?),
             (Draft::Order(o), QuestionBody::Ordering { items, .. }) => {
                 Response::Order(o.iter().map(|&i| items[i].id.clone()).collect())

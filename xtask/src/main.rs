@@ -134,7 +134,8 @@ fn demo(args: &[String]) -> Result<()> {
 fn fuzz(args: &[String]) -> Result<()> {
     let target = args.first().map_or("module", String::as_str);
     let seconds = args.get(1).map_or("60", String::as_str);
-    if Command::new("cargo").args(["fuzz", "--version"]).output().map(|o| !o.status.success()).unwrap_or(true) {
+    if Command::new("cargo").args(["fuzz", "--version"]).output().map(|o| !o.status.success()).unwrap_or(true)
+    {
         run("cargo", &["install", "cargo-fuzz"])?;
     }
     std::env::set_current_dir("content")?;

@@ -141,7 +141,8 @@ fn ensure_chromium() -> Result<()> {
 
 /// Serves `dist/` until interrupted: a static file server for previews (only on loopback).
 pub(crate) fn serve_dist(addr: &str) -> Result<()> {
-    let server = tiny_http::Server::http(addr).map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    let server =
+        tiny_http::Server::http(addr).map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
     eprintln!("\nHearth is at http://{addr}/ — open it in a browser; Ctrl-C stops it.\n");
     let root = std::fs::canonicalize("dist")?;
     for request in server.incoming_requests() {
