@@ -92,10 +92,6 @@ fn test() -> Result<()> {
             "warnings",
         ],
     )?;
-    run("cargo", &["test", "--workspace", "--locked"])?;
-    // The player in a real browser.
-    player::e2e()?;
-    run("cargo", &["build", "-p", "cli", "--locked"])?;
     // The examples must stay clean: the same check an author runs.
     let examples = example_dirs()?;
     if examples.is_empty() {
@@ -104,7 +100,9 @@ fn test() -> Result<()> {
     let mut args = vec!["run", "-q", "-p", "cli", "--locked", "--", "check", "--color", "never"];
     args.extend(examples.iter().map(String::as_str));
     run("cargo", &args)?;
-    Ok(())
+    run("cargo", &["test", "--workspace", "--locked"])?;
+    // The player in a real browser, last: its summary closes the run.
+    player::e2e()
 }
 
 pub(crate) fn example_dirs() -> Result<Vec<String>> {
