@@ -92,6 +92,17 @@ impl Principal {
         }
     }
 
+    /// State documents: `state` or `all` (and `all/read` for reading).
+    pub(crate) fn can_state(&self, write: bool) -> bool {
+        self.has("all") || self.has("state") || (!write && self.has("all/read"))
+    }
+
+    /// Profiles (activity and agent): only `all`, or `all/read` for reading; the spec has no
+    /// narrower scope for them.
+    pub(crate) fn can_profiles(&self, write: bool) -> bool {
+        self.has("all") || (!write && self.has("all/read"))
+    }
+
     /// The authority Agent put on statements this credential writes (Data §2.4.9).
     pub(crate) fn authority(&self) -> serde_json::Value {
         serde_json::json!({"objectType": "Agent", "account": {"homePage": "urn:hearth:lrs:credential", "name": self.key}})

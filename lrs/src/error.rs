@@ -26,6 +26,9 @@ pub enum ApiError {
     /// 409.
     #[error("{0}")]
     Conflict(String),
+    /// 412.
+    #[error("precondition failed")]
+    PreconditionFailed,
     /// 500.
     #[error("storage failure")]
     Store(#[from] crate::store::StoreError),
@@ -46,6 +49,10 @@ impl IntoResponse for ApiError {
             ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, serde_json::json!({"error": m})),
             ApiError::NotFound => (StatusCode::NOT_FOUND, serde_json::json!({"error": "not found"})),
             ApiError::Conflict(m) => (StatusCode::CONFLICT, serde_json::json!({"error": m})),
+            ApiError::PreconditionFailed => (
+                StatusCode::PRECONDITION_FAILED,
+                serde_json::json!({"error": "the document's ETag does not match"}),
+            ),
             ApiError::Store(crate::store::StoreError::Conflict(id)) => (
                 StatusCode::CONFLICT,
                 serde_json::json!({"error": format!("statement {id} already exists with different content")}),

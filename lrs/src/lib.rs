@@ -6,6 +6,7 @@
 
 pub mod auth;
 mod clock;
+mod documents;
 pub mod error;
 mod statements;
 pub mod store;
@@ -18,7 +19,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::{Json, Router};
 use std::future::Future;
 use std::sync::Arc;
@@ -136,6 +137,9 @@ pub fn app_with_limit(state: AppState, body_limit: usize) -> Router {
         .allow_credentials(true);
     Router::new()
         .route("/xapi/statements", get(statements::get).put(statements::put).post(statements::post))
+        .route("/xapi/activities/state", any(documents::state_doc))
+        .route("/xapi/activities/profile", any(documents::activity_profile))
+        .route("/xapi/agents/profile", any(documents::agent_profile))
         .route("/xapi/about", get(about))
         .route("/health", get(health))
         .layer(DefaultBodyLimit::max(body_limit))

@@ -105,6 +105,35 @@ pub struct Credential {
     pub scopes: String,
 }
 
+/// Where a document lives: kind (`state`, `activity_profile`, `agent_profile`) plus the key
+/// parts that kind uses; unused parts are empty strings.
+#[derive(Debug, Clone, Default)]
+pub struct DocKey {
+    /// `state`, `activity_profile` or `agent_profile`.
+    pub kind: &'static str,
+    /// activityId.
+    pub activity_id: String,
+    /// Agent IFI.
+    pub agent_ifi: String,
+    /// registration (state only).
+    pub registration: String,
+    /// stateId / profileId; empty for "all of them" in list and delete.
+    pub doc_id: String,
+}
+
+/// A stored document.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Content-Type it was stored with.
+    pub content_type: String,
+    /// The bytes.
+    pub body: Vec<u8>,
+    /// Hex SHA-256 of the body (the ETag without quotes).
+    pub etag: String,
+    /// Last change, fixed-width UTC.
+    pub updated: String,
+}
+
 /// Everything the server needs from storage.
 #[async_trait]
 pub trait Store: Send + Sync {
@@ -127,6 +156,19 @@ pub trait Store: Send + Sync {
     async fn add_credential(&self, cred: &Credential) -> Result<(), StoreError>;
     /// Finds a credential by key.
     async fn credential(&self, key: &str) -> Result<Option<Credential>, StoreError>;
+    /// One document.
+    async fn get_document(&self, tenant: i64, key: &DocKey) -> Result<Option<Document>, StoreError>;
+    /// Creates or replaces a document.
+    async fn put_document(&self, tenant: i64, key: &DocKey, doc: &Document) -> Result<(), StoreError>;
+    /// Deletes one document, or all under the key when `doc_id` is empty.
+    async fn delete_documents(&self, tenant: i64, key: &DocKey) -> Result<(), StoreError>;
+    /// Ids of the documents under the key (ignoring `doc_id`), optionally changed after `since`.
+    async fn list_document_ids(
+        &self,
+        tenant: i64,
+        key: &DocKey,
+        since: Option<&str>,
+    ) -> Result<Vec<String>, StoreError>;
 }
 
 /// Which SQL dialect a [`SqlStore`] speaks.
@@ -148,8 +190,14 @@ pub struct SqlStore {
     writer: Option<mpsc::Sender<WriteJob>>,
 }
 
-const SQLITE_MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
-const PG_MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
+const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../migrations/sqlite/0002_documents.sql")),
+];
+const PG_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/postgres/0001_init.sql")),
+    (2, include_str!("../migrations/postgres/0002_documents.sql")),
+];
 
 impl SqlStore {
     /// Opens (creating if needed) the database at `url` (`sqlite:path` or `postgres://…`) and
@@ -346,6 +394,86 @@ fn row_to_stored(r: &sqlx::any::AnyRow) -> Result<StoredStatement, sqlx::Error> 
 
 #[async_trait]
 impl Store for SqlStore {
+    async fn get_document(&self, tenant: i64, k: &DocKey) -> Result<Option<Document>, StoreError> {
+        let row = sqlx::query(
+            "SELECT content_type, body, etag, updated FROM documents WHERE tenant_id = $1 AND kind = $2 \
+             AND activity_id = $3 AND agent_ifi = $4 AND registration = $5 AND doc_id = $6",
+        )
+        .bind(tenant)
+        .bind(k.kind)
+        .bind(&k.activity_id)
+        .bind(&k.agent_ifi)
+        .bind(&k.registration)
+        .bind(&k.doc_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        Ok(Some(Document {
+            content_type: r.try_get("content_type")?,
+            body: r.try_get("body")?,
+            etag: r.try_get("etag")?,
+            updated: r.try_get("updated")?,
+        }))
+    }
+
+    async fn put_document(&self, tenant: i64, k: &DocKey, d: &Document) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO documents (tenant_id, kind, activity_id, agent_ifi, registration, doc_id, content_type, body, etag, updated) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT (tenant_id, kind, activity_id, agent_ifi, registration, doc_id) \
+             DO UPDATE SET content_type = excluded.content_type, body = excluded.body, etag = excluded.etag, updated = excluded.updated",
+        )
+        .bind(tenant)
+        .bind(k.kind)
+        .bind(&k.activity_id)
+        .bind(&k.agent_ifi)
+        .bind(&k.registration)
+        .bind(&k.doc_id)
+        .bind(&d.content_type)
+        .bind(d.body.clone())
+        .bind(&d.etag)
+        .bind(&d.updated)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_documents(&self, tenant: i64, k: &DocKey) -> Result<(), StoreError> {
+        sqlx::query(
+            "DELETE FROM documents WHERE tenant_id = $1 AND kind = $2 AND activity_id = $3 AND agent_ifi = $4 \
+             AND registration = $5 AND ($6 = '' OR doc_id = $6)",
+        )
+        .bind(tenant)
+        .bind(k.kind)
+        .bind(&k.activity_id)
+        .bind(&k.agent_ifi)
+        .bind(&k.registration)
+        .bind(&k.doc_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn list_document_ids(
+        &self,
+        tenant: i64,
+        k: &DocKey,
+        since: Option<&str>,
+    ) -> Result<Vec<String>, StoreError> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT doc_id FROM documents WHERE tenant_id = $1 AND kind = $2 AND activity_id = $3 AND agent_ifi = $4 \
+             AND registration = $5 AND updated > $6 ORDER BY doc_id",
+        )
+        .bind(tenant)
+        .bind(k.kind)
+        .bind(&k.activity_id)
+        .bind(&k.agent_ifi)
+        .bind(&k.registration)
+        .bind(since.unwrap_or(""))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ids)
+    }
+
     async fn insert_statements(&self, tenant: i64, stmts: Vec<NewStatement>) -> Result<(), StoreError> {
         if let Some(w) = &self.writer {
             let (tx, rx) = oneshot::channel();

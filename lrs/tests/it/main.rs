@@ -3,5 +3,6 @@
 //! in a fresh schema per test. Without PostgreSQL the PG variants print `skipped: …`; with
 //! `CI=true` they fail instead.
 
+mod documents;
 mod harness;
 mod statements;
