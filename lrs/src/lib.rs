@@ -8,6 +8,7 @@ pub mod auth;
 mod clock;
 mod documents;
 pub mod error;
+mod resources;
 mod statements;
 pub mod store;
 
@@ -140,6 +141,8 @@ pub fn app_with_limit(state: AppState, body_limit: usize) -> Router {
         .route("/xapi/activities/state", any(documents::state_doc))
         .route("/xapi/activities/profile", any(documents::activity_profile))
         .route("/xapi/agents/profile", any(documents::agent_profile))
+        .route("/xapi/activities", get(resources::activity))
+        .route("/xapi/agents", get(resources::agent))
         .route("/xapi/about", get(about))
         .route("/health", get(health))
         .layer(DefaultBodyLimit::max(body_limit))

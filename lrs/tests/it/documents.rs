@@ -136,4 +136,22 @@ async fn profiles_and_concurrency_rules(s: &Srv) {
     );
 }
 
-crate::both!(state_put_get_merge_delete, profiles_and_concurrency_rules);
+async fn activities_and_agents(s: &Srv) {
+    let st = json!({"actor": {"mbox": "mailto:l@example.org"}, "verb": {"id": "http://adlnet.gov/expapi/verbs/answered"},
+        "object": {"id": ACT, "definition": {"name": {"en": "Safety"}}}});
+    assert_eq!(s.post(&st).await.status(), 200);
+    let (code, v) = s.get_json(&format!("/xapi/activities?{}", enc(&[("activityId", ACT)]))).await;
+    assert_eq!(code, 200);
+    assert_eq!(v["definition"]["name"]["en"], "Safety");
+    let (_, v) = s
+        .get_json(&format!("/xapi/activities?{}", enc(&[("activityId", "https://unknown.example/a")])))
+        .await;
+    assert_eq!(v, json!({"objectType": "Activity", "id": "https://unknown.example/a"}));
+    assert_eq!(s.get_json("/xapi/activities").await.0, 400);
+    let (code, v) = s.get_json(&format!("/xapi/agents?{}", enc(&[("agent", AGENT)]))).await;
+    assert_eq!(code, 200);
+    assert_eq!(v, json!({"objectType": "Person", "mbox": ["mailto:learner@example.org"]}));
+    assert_eq!(s.get_json(&format!("/xapi/agents?{}", enc(&[("agent", "{}")]))).await.0, 400);
+}
+
+crate::both!(state_put_get_merge_delete, profiles_and_concurrency_rules, activities_and_agents);
