@@ -6,4 +6,5 @@
 mod cli;
 mod documents;
 mod harness;
+mod rate;
 mod statements;
