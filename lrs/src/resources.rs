@@ -1,0 +1,73 @@
+//! The Activities and Agents resources (Communication §2.5, §2.6): the stored definition of an
+//! activity, and the Person object for an agent.
+
+use crate::error::ApiError;
+use crate::store::StatementQuery;
+use crate::{AppState, ReqVersion};
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// `GET /xapi/activities?activityId=`: the definition from the newest statement about it, or just
+/// the id when none is stored.
+pub(crate) async fn activity(
+    State(state): State<AppState>,
+    ReqVersion(_): ReqVersion,
+    Query(params): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let who = state.principal(&headers).await?;
+    if who.statement_read().is_none() {
+        return Err(ApiError::Forbidden("this credential may not read".into()));
+    }
+    if let Some(k) = params.keys().find(|k| *k != "activityId") {
+        return Err(ApiError::BadRequest(format!("unknown parameter {k}")));
+    }
+    let id = params.get("activityId").ok_or_else(|| ApiError::BadRequest("activityId is required".into()))?;
+    if !xapi::format::is_iri(id) {
+        return Err(ApiError::BadRequest("activityId must be an IRI".into()));
+    }
+    let q = StatementQuery { activity: Some(id.clone()), limit: 1, ..Default::default() };
+    let rows = state.store.query_statements(who.tenant_id, &q).await?;
+    let def = rows
+        .first()
+        .and_then(|r| serde_json::from_str::<Value>(&r.json).ok())
+        .and_then(|v| v.pointer("/object/definition").cloned());
+    let mut out = json!({"objectType": "Activity", "id": id});
+    if let Some(d) = def {
+        out["definition"] = d;
+    }
+    Ok(Json(out))
+}
+
+/// `GET /xapi/agents?agent=`: a Person object with the agent's identifiers as arrays.
+pub(crate) async fn agent(
+    State(state): State<AppState>,
+    ReqVersion(version): ReqVersion,
+    Query(params): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let who = state.principal(&headers).await?;
+    if who.statement_read().is_none() {
+        return Err(ApiError::Forbidden("this credential may not read".into()));
+    }
+    if let Some(k) = params.keys().find(|k| *k != "agent") {
+        return Err(ApiError::BadRequest(format!("unknown parameter {k}")));
+    }
+    let a = params.get("agent").ok_or_else(|| ApiError::BadRequest("agent is required".into()))?;
+    let v: Value = serde_json::from_str(a).map_err(|_| ApiError::BadRequest("agent must be JSON".into()))?;
+    let probe =
+        json!({"actor": v, "verb": {"id": "http://x.invalid/v"}, "object": {"id": "http://x.invalid/a"}});
+    if let Err(e) = xapi::validate_statement(&probe, version) {
+        return Err(ApiError::BadRequest(format!("agent: {}", e[0].message)));
+    }
+    let mut person = json!({"objectType": "Person"});
+    for k in ["name", "mbox", "mbox_sha1sum", "openid", "account"] {
+        if let Some(x) = v.get(k) {
+            person[k] = json!([x]);
+        }
+    }
+    Ok(Json(person))
+}

@@ -1,0 +1,365 @@
+//! The Statements resource (xAPI 1.0.3 Communication §2.1): PUT, POST, GET (single, voided and
+//! query with `more` paging).
+
+use crate::error::ApiError;
+use crate::store::{NewStatement, StatementQuery};
+use crate::{AppState, ReqVersion};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashSet};
+use xapi::format::{is_iri, is_uuid};
+use xapi::model::{agent_ifi, voided_target};
+
+const MAX_LIMIT: i64 = 500;
+
+fn parse_json(body: &Bytes) -> Result<Value, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))
+}
+
+/// Assigns id, stored, authority and version, and extracts the index columns.
+fn prepare(
+    mut s: Value,
+    stored: &str,
+    authority: &Value,
+    version: xapi::Version,
+    key: &str,
+) -> Result<NewStatement, ApiError> {
+    let m = s.as_object_mut().ok_or_else(|| ApiError::BadRequest("a statement must be an object".into()))?;
+    let id = match m.get("id").and_then(Value::as_str) {
+        Some(id) => id.to_ascii_lowercase(),
+        None => crate::uuid_v4(),
+    };
+    m.insert("id".into(), Value::String(id.clone()));
+    m.insert("stored".into(), Value::String(stored.to_owned()));
+    // Data §2.4.7: the LRS sets timestamp = stored when it is absent.
+    m.entry("timestamp").or_insert_with(|| Value::String(stored.to_owned()));
+    // Data §2.4.9: with Basic auth the authority is the credential's Agent, overwriting any sent.
+    m.insert("authority".into(), authority.clone());
+    m.entry("version").or_insert_with(|| {
+        Value::String(match version {
+            xapi::Version::V1_0 => "1.0.0".into(),
+            xapi::Version::V2_0 => "2.0.0".into(),
+        })
+    });
+    let obj = &s["object"];
+    let ot = obj.get("objectType").and_then(Value::as_str).unwrap_or("Activity");
+    Ok(NewStatement {
+        id,
+        stored: stored.to_owned(),
+        verb: s["verb"]["id"].as_str().unwrap_or_default().to_owned(),
+        activity: (ot == "Activity").then(|| obj["id"].as_str().unwrap_or_default().to_owned()),
+        actor_ifi: agent_ifi(&s["actor"]),
+        object_ifi: matches!(ot, "Agent" | "Group").then(|| agent_ifi(obj)).flatten(),
+        registration: s.pointer("/context/registration").and_then(Value::as_str).map(str::to_ascii_lowercase),
+        authority_key: key.to_owned(),
+        voids: voided_target(&s).map(str::to_ascii_lowercase),
+        json: s.to_string(),
+    })
+}
+
+async fn write(
+    state: &AppState,
+    headers: &HeaderMap,
+    version: xapi::Version,
+    items: Vec<Value>,
+) -> Result<Vec<String>, ApiError> {
+    let who = state.principal(headers).await?;
+    if !who.can_write_statements() {
+        return Err(ApiError::Forbidden("this credential may not write statements".into()));
+    }
+    let inflight = state.clock.begin();
+    let authority = who.authority();
+    let mut seen = HashSet::new();
+    let mut prepared = Vec::with_capacity(items.len());
+    for s in items {
+        let p = prepare(s, &inflight.stored, &authority, version, &who.key)?;
+        if !seen.insert(p.id.clone()) {
+            return Err(ApiError::BadRequest(format!("statement id {} appears twice in the batch", p.id)));
+        }
+        prepared.push(p);
+    }
+    // A voiding statement must not target a voiding statement (Data §2.3.2); reject it outright.
+    for p in &prepared {
+        if let Some(t) = &p.voids
+            && let Some(target) = state.store.get_statement(who.tenant_id, t).await?
+            && serde_json::from_str::<Value>(&target.json).ok().as_ref().and_then(voided_target).is_some()
+        {
+            return Err(ApiError::BadRequest(format!(
+                "statement {t} is a voiding statement and cannot be voided"
+            )));
+        }
+    }
+    let ids = prepared.iter().map(|p| p.id.clone()).collect();
+    state.store.insert_statements(who.tenant_id, prepared).await?;
+    drop(inflight);
+    Ok(ids)
+}
+
+/// `POST /xapi/statements`: one statement or an array; returns the ids (Communication §2.1.2).
+pub(crate) async fn post(
+    State(state): State<AppState>,
+    ReqVersion(version): ReqVersion,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let v = parse_json(&body)?;
+    xapi::validate_statements(&v, version).map_err(ApiError::Invalid)?;
+    let items = match v {
+        Value::Array(items) => items,
+        one => vec![one],
+    };
+    let ids = write(&state, &headers, version, items).await?;
+    Ok((StatusCode::OK, Json(ids)).into_response())
+}
+
+/// `PUT /xapi/statements?statementId=…` (Communication §2.1.1): 204, or 409 when the id holds a
+/// different statement.
+pub(crate) async fn put(
+    State(state): State<AppState>,
+    ReqVersion(version): ReqVersion,
+    Query(params): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let id =
+        params.get("statementId").ok_or_else(|| ApiError::BadRequest("statementId is required".into()))?;
+    if let Some(k) = params.keys().find(|k| *k != "statementId") {
+        return Err(ApiError::BadRequest(format!("unexpected parameter {k}")));
+    }
+    if !is_uuid(id) {
+        return Err(ApiError::BadRequest(format!("statementId `{id}` is not a UUID")));
+    }
+    let mut v = parse_json(&body)?;
+    if !v.is_object() {
+        return Err(ApiError::BadRequest("PUT takes a single statement object".into()));
+    }
+    match v.get("id").and_then(Value::as_str) {
+        Some(body_id) if !body_id.eq_ignore_ascii_case(id) => {
+            return Err(ApiError::BadRequest("the statement's id does not match statementId".into()));
+        }
+        _ => {}
+    }
+    v["id"] = Value::String(id.clone());
+    xapi::validate_statement(&v, version).map_err(ApiError::Invalid)?;
+    write(&state, &headers, version, vec![v]).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+const QUERY_KEYS: [&str; 15] = [
+    "statementId",
+    "voidedStatementId",
+    "agent",
+    "verb",
+    "activity",
+    "registration",
+    "related_activities",
+    "related_agents",
+    "since",
+    "until",
+    "limit",
+    "format",
+    "attachments",
+    "ascending",
+    "cursor",
+];
+
+fn bool_param(params: &BTreeMap<String, String>, k: &str) -> Result<bool, ApiError> {
+    match params.get(k).map(String::as_str) {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(o) => Err(ApiError::BadRequest(format!("{k} must be true or false, got `{o}`"))),
+    }
+}
+
+/// `GET /xapi/statements` (Communication §2.1.3).
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    ReqVersion(version): ReqVersion,
+    Query(params): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let who = state.principal(&headers).await?;
+    let mine = who
+        .statement_read()
+        .ok_or_else(|| ApiError::Forbidden("this credential may not read statements".into()))?;
+    if let Some(k) = params.keys().find(|k| !QUERY_KEYS.contains(&k.as_str())) {
+        return Err(ApiError::BadRequest(format!("unknown parameter {k}")));
+    }
+    let format = params.get("format").map(String::as_str).unwrap_or("exact");
+    if !matches!(format, "exact" | "ids" | "canonical") {
+        return Err(ApiError::BadRequest(format!("format `{format}` is not ids, exact or canonical")));
+    }
+    bool_param(&params, "attachments")?;
+    let ascending = bool_param(&params, "ascending")?;
+    let consistent = state.clock.watermark();
+    let mut resp_headers = HeaderMap::new();
+    resp_headers.insert(
+        "X-Experience-API-Consistent-Through",
+        HeaderValue::from_str(&consistent).unwrap_or(HeaderValue::from_static("")),
+    );
+    let _ = version;
+
+    // Single statement (statementId) or voided statement (voidedStatementId).
+    let single = match (params.get("statementId"), params.get("voidedStatementId")) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::BadRequest(
+                "statementId and voidedStatementId cannot be used together".into(),
+            ));
+        }
+        (Some(id), None) => Some((id, false)),
+        (None, Some(id)) => Some((id, true)),
+        (None, None) => None,
+    };
+    if let Some((id, want_voided)) = single {
+        if let Some(k) = params
+            .keys()
+            .find(|k| !matches!(k.as_str(), "statementId" | "voidedStatementId" | "format" | "attachments"))
+        {
+            return Err(ApiError::BadRequest(format!("{k} cannot be used with a statement id")));
+        }
+        if !is_uuid(id) {
+            return Err(ApiError::BadRequest(format!("`{id}` is not a UUID")));
+        }
+        let found = state.store.get_statement(who.tenant_id, &id.to_ascii_lowercase()).await?;
+        // Voided statements are only returned by voidedStatementId (Communication §2.1.4).
+        let Some(s) = found.filter(|s| s.voided == want_voided) else { return Err(ApiError::NotFound) };
+        let v: Value = serde_json::from_str(&s.json).unwrap_or_default();
+        if mine && v.pointer("/authority/account/name").and_then(Value::as_str) != Some(&who.key) {
+            return Err(ApiError::NotFound);
+        }
+        return Ok((StatusCode::OK, resp_headers, Json(shape(v, format))).into_response());
+    }
+
+    for k in ["related_activities", "related_agents"] {
+        if bool_param(&params, k)? {
+            return Err(ApiError::BadRequest(format!("{k}=true is not supported by this LRS yet")));
+        }
+    }
+    let mut q = StatementQuery { ascending, limit: MAX_LIMIT, ..Default::default() };
+    if let Some(a) = params.get("agent") {
+        let v: Value =
+            serde_json::from_str(a).map_err(|_| ApiError::BadRequest("agent must be JSON".into()))?;
+        // Query parameters are validated like the same fields in statements (Data §2.2).
+        let probe =
+            json!({"actor": v, "verb": {"id": "http://x.invalid/v"}, "object": {"id": "http://x.invalid/a"}});
+        if let Err(e) = xapi::validate_statement(&probe, version) {
+            return Err(ApiError::BadRequest(format!("agent: {}", e[0].message)));
+        }
+        q.agent_ifi = agent_ifi(&v);
+        if q.agent_ifi.is_none() {
+            return Err(ApiError::BadRequest("agent must have an identifier".into()));
+        }
+    }
+    for (k, slot) in [("verb", &mut q.verb), ("activity", &mut q.activity)] {
+        if let Some(v) = params.get(k) {
+            if !is_iri(v) {
+                return Err(ApiError::BadRequest(format!("{k} must be an IRI")));
+            }
+            *slot = Some(v.clone());
+        }
+    }
+    if let Some(r) = params.get("registration") {
+        if !is_uuid(r) {
+            return Err(ApiError::BadRequest("registration must be a UUID".into()));
+        }
+        q.registration = Some(r.to_ascii_lowercase());
+    }
+    for (k, slot) in [("since", &mut q.since), ("until", &mut q.until)] {
+        if let Some(v) = params.get(k) {
+            *slot = Some(
+                crate::clock::normalise(v)
+                    .ok_or_else(|| ApiError::BadRequest(format!("{k} must be an RFC 3339 timestamp")))?,
+            );
+        }
+    }
+    if let Some(l) = params.get("limit") {
+        let n: i64 =
+            l.parse().map_err(|_| ApiError::BadRequest("limit must be a non-negative integer".into()))?;
+        if n < 0 {
+            return Err(ApiError::BadRequest("limit must be a non-negative integer".into()));
+        }
+        // 0 means "the server's maximum" (Communication §2.1.3).
+        q.limit = if n == 0 { MAX_LIMIT } else { n.min(MAX_LIMIT) };
+    }
+    if let Some(c) = params.get("cursor") {
+        q.after_seq = Some(c.parse().map_err(|_| ApiError::BadRequest("cursor is not valid".into()))?);
+    }
+    if mine {
+        q.authority_key = Some(who.key.clone());
+    }
+    let mut rows = state.store.query_statements(who.tenant_id, &q).await?;
+    let more = if rows.len() as i64 > q.limit {
+        rows.truncate(q.limit as usize);
+        // The cursor is the last sequence number returned plus the same filter, so a page never
+        // repeats or skips a statement whatever is written meanwhile.
+        let mut p = params.clone();
+        p.insert("cursor".into(), rows.last().map(|r| r.seq).unwrap_or_default().to_string());
+        format!("/xapi/statements?{}", serde_urlencoded::to_string(&p).unwrap_or_default())
+    } else {
+        String::new()
+    };
+    let statements: Vec<Value> =
+        rows.into_iter().map(|r| shape(serde_json::from_str(&r.json).unwrap_or_default(), format)).collect();
+    Ok((StatusCode::OK, resp_headers, Json(json!({"statements": statements, "more": more}))).into_response())
+}
+
+/// Applies `format` (Communication §2.1.3): `ids` keeps only identifiers of agents, activities
+/// and verbs. `canonical` is served as `exact` for now (no language negotiation yet).
+fn shape(mut v: Value, format: &str) -> Value {
+    if format == "ids" {
+        ids_only(&mut v);
+    }
+    v
+}
+
+fn ids_only(v: &mut Value) {
+    let Value::Object(m) = v else { return };
+    for key in ["actor", "object", "authority", "instructor", "team", "verb"] {
+        if let Some(Value::Object(inner)) = m.get_mut(key) {
+            let ot = inner.get("objectType").and_then(Value::as_str).unwrap_or("").to_owned();
+            if matches!(ot.as_str(), "SubStatement") {
+                ids_only(m.get_mut(key).unwrap_or(&mut Value::Null));
+                continue;
+            }
+            if matches!(ot.as_str(), "StatementRef") {
+                continue;
+            }
+            inner.retain(|k, _| {
+                matches!(
+                    k.as_str(),
+                    "objectType" | "id" | "mbox" | "mbox_sha1sum" | "openid" | "account" | "member"
+                )
+            });
+            if let Some(Value::Array(members)) = inner.get_mut("member") {
+                for mem in members {
+                    if let Value::Object(mm) = mem {
+                        mm.retain(|k, _| {
+                            matches!(
+                                k.as_str(),
+                                "objectType" | "mbox" | "mbox_sha1sum" | "openid" | "account"
+                            )
+                        });
+                    }
+                }
+            }
+        }
+    }
+    if let Some(ctx) = m.get_mut("context") {
+        ids_only(ctx);
+        if let Some(Value::Object(ca)) = ctx.get_mut("contextActivities") {
+            for (_, list) in ca.iter_mut() {
+                if let Value::Array(items) = list {
+                    for a in items {
+                        if let Value::Object(am) = a {
+                            am.retain(|k, _| matches!(k.as_str(), "objectType" | "id"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,600 @@
+//! Storage behind one trait, [`Store`], with one SQL implementation that speaks two dialects:
+//! SQLite (one file, WAL, `synchronous=FULL`, every write through a single writer task that
+//! group-commits, so an acknowledged write is durable) and PostgreSQL (a transaction per request).
+//!
+//! Statements are stored as JSON plus indexed columns (statement id, verb, activity, actor IFI,
+//! registration, stored sequence, voided), with a tenant id on every row.
+
+use async_trait::async_trait;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Connection, Row};
+use std::str::FromStr;
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+
+/// Storage errors. `Conflict` is a client error (409); the others are server errors.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A statement with this id exists with different content (Data §2.3.1).
+    #[error("statement {0} already exists with different content")]
+    Conflict(String),
+    /// A named thing (tenant) already exists.
+    #[error("{0} already exists")]
+    Exists(String),
+    /// The database failed.
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    /// The SQLite writer task has stopped.
+    #[error("the writer has stopped")]
+    WriterGone,
+}
+
+/// A validated statement ready to be written, with its index columns.
+#[derive(Debug, Clone)]
+pub struct NewStatement {
+    /// Statement id (UUID).
+    pub id: String,
+    /// `stored`, fixed-width UTC so it sorts as text.
+    pub stored: String,
+    /// Verb IRI.
+    pub verb: String,
+    /// Object activity id, when the object is an Activity.
+    pub activity: Option<String>,
+    /// Actor IFI (see [`xapi::model::agent_ifi`]).
+    pub actor_ifi: Option<String>,
+    /// Object IFI when the object is an Agent or Group.
+    pub object_ifi: Option<String>,
+    /// Context registration.
+    pub registration: Option<String>,
+    /// The credential key that wrote it (for `statements/read/mine`).
+    pub authority_key: String,
+    /// The statement this one voids, if it is a voiding statement.
+    pub voids: Option<String>,
+    /// The full statement JSON as it will be returned.
+    pub json: String,
+}
+
+/// A filter for the statements query (Communication §2.1.3).
+#[derive(Debug, Clone, Default)]
+pub struct StatementQuery {
+    /// Actor or object-agent IFI.
+    pub agent_ifi: Option<String>,
+    /// Verb IRI.
+    pub verb: Option<String>,
+    /// Object activity id.
+    pub activity: Option<String>,
+    /// Registration UUID.
+    pub registration: Option<String>,
+    /// Only statements stored strictly after this (fixed-width UTC).
+    pub since: Option<String>,
+    /// Only statements stored at or before this.
+    pub until: Option<String>,
+    /// Only statements written by this credential.
+    pub authority_key: Option<String>,
+    /// Oldest first.
+    pub ascending: bool,
+    /// Page size (the LRS adds one to detect a next page).
+    pub limit: i64,
+    /// Continue after this stored sequence number (the `more` cursor).
+    pub after_seq: Option<i64>,
+}
+
+/// A statement read back.
+#[derive(Debug, Clone)]
+pub struct StoredStatement {
+    /// Storage sequence number (cursor for `more`).
+    pub seq: i64,
+    /// Whether it has been voided.
+    pub voided: bool,
+    /// The statement JSON.
+    pub json: String,
+}
+
+/// A credential as stored (the secret only as a salted hash).
+#[derive(Debug, Clone)]
+pub struct Credential {
+    /// Public key (the Basic-auth user name).
+    pub key: String,
+    /// Owning tenant.
+    pub tenant_id: i64,
+    /// Hex salt.
+    pub salt: String,
+    /// Hex SHA-256 of salt ‖ secret.
+    pub secret_hash: String,
+    /// Space-separated xAPI scopes.
+    pub scopes: String,
+}
+
+/// Where a document lives: kind (`state`, `activity_profile`, `agent_profile`) plus the key
+/// parts that kind uses; unused parts are empty strings.
+#[derive(Debug, Clone, Default)]
+pub struct DocKey {
+    /// `state`, `activity_profile` or `agent_profile`.
+    pub kind: &'static str,
+    /// activityId.
+    pub activity_id: String,
+    /// Agent IFI.
+    pub agent_ifi: String,
+    /// registration (state only).
+    pub registration: String,
+    /// stateId / profileId; empty for "all of them" in list and delete.
+    pub doc_id: String,
+}
+
+/// A stored document.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Content-Type it was stored with.
+    pub content_type: String,
+    /// The bytes.
+    pub body: Vec<u8>,
+    /// Hex SHA-256 of the body (the ETag without quotes).
+    pub etag: String,
+    /// Last change, fixed-width UTC.
+    pub updated: String,
+}
+
+/// Everything the server needs from storage.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Writes a batch atomically: all statements or none. Ids that exist with equivalent content
+    /// are skipped; an id with different content fails the whole batch with `Conflict`.
+    async fn insert_statements(&self, tenant: i64, stmts: Vec<NewStatement>) -> Result<(), StoreError>;
+    /// One statement by id, voided or not.
+    async fn get_statement(&self, tenant: i64, id: &str) -> Result<Option<StoredStatement>, StoreError>;
+    /// Non-voided statements matching a filter, at most `limit + 1`.
+    async fn query_statements(
+        &self,
+        tenant: i64,
+        q: &StatementQuery,
+    ) -> Result<Vec<StoredStatement>, StoreError>;
+    /// Creates a tenant, returning its id.
+    async fn add_tenant(&self, name: &str) -> Result<i64, StoreError>;
+    /// Looks a tenant up by name.
+    async fn tenant_id(&self, name: &str) -> Result<Option<i64>, StoreError>;
+    /// Stores a credential.
+    async fn add_credential(&self, cred: &Credential) -> Result<(), StoreError>;
+    /// Finds a credential by key.
+    async fn credential(&self, key: &str) -> Result<Option<Credential>, StoreError>;
+    /// One document.
+    async fn get_document(&self, tenant: i64, key: &DocKey) -> Result<Option<Document>, StoreError>;
+    /// Creates or replaces a document.
+    async fn put_document(&self, tenant: i64, key: &DocKey, doc: &Document) -> Result<(), StoreError>;
+    /// Deletes one document, or all under the key when `doc_id` is empty.
+    async fn delete_documents(&self, tenant: i64, key: &DocKey) -> Result<(), StoreError>;
+    /// Ids of the documents under the key (ignoring `doc_id`), optionally changed after `since`.
+    async fn list_document_ids(
+        &self,
+        tenant: i64,
+        key: &DocKey,
+        since: Option<&str>,
+    ) -> Result<Vec<String>, StoreError>;
+}
+
+/// Which SQL dialect a [`SqlStore`] speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// SQLite file.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+type WriteJob = (i64, Vec<NewStatement>, oneshot::Sender<Result<(), StoreError>>);
+
+/// The SQL store for both backends.
+pub struct SqlStore {
+    pool: AnyPool,
+    dialect: Dialect,
+    /// SQLite only: the single writer task's queue.
+    writer: Option<mpsc::Sender<WriteJob>>,
+}
+
+const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../migrations/sqlite/0002_documents.sql")),
+];
+const PG_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/postgres/0001_init.sql")),
+    (2, include_str!("../migrations/postgres/0002_documents.sql")),
+];
+
+impl SqlStore {
+    /// Opens (creating if needed) the database at `url` (`sqlite:path` or `postgres://…`) and
+    /// applies migrations. `search_path` puts PostgreSQL tables in a schema (tests use one
+    /// schema per test).
+    pub async fn open(url: &str, search_path: Option<String>) -> Result<Arc<SqlStore>, StoreError> {
+        sqlx::any::install_default_drivers();
+        if let Some(sp) = &search_path
+            && !sp.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            return Err(StoreError::Db(sqlx::Error::Configuration("schema names are [A-Za-z0-9_]".into())));
+        }
+        let dialect = if url.starts_with("postgres") { Dialect::Postgres } else { Dialect::Sqlite };
+        let url = match dialect {
+            Dialect::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
+            _ => url.to_owned(),
+        };
+        let opts = AnyConnectOptions::from_str(&url)?;
+        let sp = search_path.clone();
+        let pool = AnyPoolOptions::new()
+            .max_connections(if dialect == Dialect::Sqlite { 4 } else { 16 })
+            .after_connect(move |conn, _| {
+                let sp = sp.clone();
+                Box::pin(async move {
+                    match dialect {
+                        // WAL + synchronous=FULL: a commit is on disk when it returns.
+                        Dialect::Sqlite => {
+                            sqlx::raw_sql(
+                                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;",
+                            )
+                            .execute(&mut *conn)
+                            .await?;
+                        }
+                        Dialect::Postgres => {
+                            if let Some(sp) = sp {
+                                sqlx::raw_sql(AssertSqlSafe(format!("SET search_path TO \"{sp}\""))).execute(&mut *conn).await?;
+                            }
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(opts)
+            .await?;
+        let mut store = SqlStore { pool, dialect, writer: None };
+        store.migrate().await?;
+        if dialect == Dialect::Sqlite {
+            let conn = store.pool.acquire().await?.detach();
+            let (tx, rx) = mpsc::channel(1024);
+            tokio::spawn(writer_task(conn, rx));
+            store.writer = Some(tx);
+        }
+        Ok(Arc::new(store))
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        sqlx::raw_sql("CREATE TABLE IF NOT EXISTS hearth_migrations (version BIGINT PRIMARY KEY)")
+            .execute(&mut *conn)
+            .await?;
+        let list = match self.dialect {
+            Dialect::Sqlite => SQLITE_MIGRATIONS,
+            Dialect::Postgres => PG_MIGRATIONS,
+        };
+        for (version, sql) in list {
+            let done: Option<i64> =
+                sqlx::query_scalar("SELECT version FROM hearth_migrations WHERE version = $1")
+                    .bind(*version)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            if done.is_some() {
+                continue;
+            }
+            let mut tx = conn.begin().await?;
+            sqlx::raw_sql(AssertSqlSafe(*sql)).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO hearth_migrations (version) VALUES ($1)")
+                .bind(*version)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+}
+
+/// SQLite: one connection owns all writes. It takes every job waiting in the queue, writes them in
+/// one transaction (each job in its own savepoint so one job's conflict does not undo another's),
+/// commits once, and only then answers. One fsync serves many requests.
+async fn writer_task(mut conn: AnyConnection, mut rx: mpsc::Receiver<WriteJob>) {
+    while let Some(first) = rx.recv().await {
+        let mut jobs = vec![first];
+        while jobs.len() < 256 {
+            match rx.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        let mut results = Vec::with_capacity(jobs.len());
+        let began = sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut conn).await;
+        if let Err(e) = began {
+            let msg = e.to_string();
+            for (_, _, reply) in jobs {
+                let _ = reply.send(Err(StoreError::Db(sqlx::Error::Protocol(msg.clone()))));
+            }
+            continue;
+        }
+        for (tenant, stmts, _) in &jobs {
+            let _ = sqlx::raw_sql("SAVEPOINT job").execute(&mut conn).await;
+            let r = write_batch(&mut conn, *tenant, stmts).await;
+            let end = if r.is_ok() { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
+            let _ = sqlx::raw_sql(end).execute(&mut conn).await;
+            results.push(r);
+        }
+        match sqlx::raw_sql("COMMIT").execute(&mut conn).await {
+            Ok(_) => {
+                for ((_, _, reply), r) in jobs.into_iter().zip(results) {
+                    let _ = reply.send(r);
+                }
+            }
+            Err(e) => {
+                let _ = sqlx::raw_sql("ROLLBACK").execute(&mut conn).await;
+                let msg = e.to_string();
+                for (_, _, reply) in jobs {
+                    let _ = reply.send(Err(StoreError::Db(sqlx::Error::Protocol(msg.clone()))));
+                }
+            }
+        }
+    }
+}
+
+/// Writes one batch inside an open transaction. Shared by both dialects (`$n` placeholders work
+/// in both through sqlx).
+async fn write_batch(
+    conn: &mut AnyConnection,
+    tenant: i64,
+    stmts: &[NewStatement],
+) -> Result<(), StoreError> {
+    for s in stmts {
+        let inserted = sqlx::query(
+            "INSERT INTO statements (tenant_id, statement_id, stored, verb, activity, actor_ifi, object_ifi, \
+             registration, authority_key, is_voiding, json) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) \
+             ON CONFLICT (tenant_id, statement_id) DO NOTHING",
+        )
+        .bind(tenant)
+        .bind(&s.id)
+        .bind(&s.stored)
+        .bind(&s.verb)
+        .bind(s.activity.clone())
+        .bind(s.actor_ifi.clone())
+        .bind(s.object_ifi.clone())
+        .bind(s.registration.clone())
+        .bind(&s.authority_key)
+        .bind(i64::from(s.voids.is_some()))
+        .bind(&s.json)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            // Same id already stored: fine if it is the same statement (Data §2.3.1), else 409.
+            let existing: String =
+                sqlx::query_scalar("SELECT json FROM statements WHERE tenant_id = $1 AND statement_id = $2")
+                    .bind(tenant)
+                    .bind(&s.id)
+                    .fetch_one(&mut *conn)
+                    .await?;
+            let a: serde_json::Value = serde_json::from_str(&existing).unwrap_or_default();
+            let b: serde_json::Value = serde_json::from_str(&s.json).unwrap_or_default();
+            if !xapi::statements_equivalent(&a, &b) {
+                return Err(StoreError::Conflict(s.id.clone()));
+            }
+            continue;
+        }
+        if let Some(target) = &s.voids {
+            // A voiding statement cannot void another voiding statement (Data §2.3.2).
+            sqlx::query(
+                "UPDATE statements SET voided = 1 WHERE tenant_id = $1 AND statement_id = $2 AND is_voiding = 0",
+            )
+            .bind(tenant)
+            .bind(target)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+fn row_to_stored(r: &sqlx::any::AnyRow) -> Result<StoredStatement, sqlx::Error> {
+    Ok(StoredStatement {
+        seq: r.try_get("seq")?,
+        voided: r.try_get::<i64, _>("voided")? != 0,
+        json: r.try_get("json")?,
+    })
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn get_document(&self, tenant: i64, k: &DocKey) -> Result<Option<Document>, StoreError> {
+        let row = sqlx::query(
+            "SELECT content_type, body, etag, updated FROM documents WHERE tenant_id = $1 AND kind = $2 \
+             AND activity_id = $3 AND agent_ifi = $4 AND registration = $5 AND doc_id = $6",
+        )
+        .bind(tenant)
+        .bind(k.kind)
+        .bind(&k.activity_id)
+        .bind(&k.agent_ifi)
+        .bind(&k.registration)
+        .bind(&k.doc_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        Ok(Some(Document {
+            content_type: r.try_get("content_type")?,
+            body: r.try_get("body")?,
+            etag: r.try_get("etag")?,
+            updated: r.try_get("updated")?,
+        }))
+    }
+
+    async fn put_document(&self, tenant: i64, k: &DocKey, d: &Document) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO documents (tenant_id, kind, activity_id, agent_ifi, registration, doc_id, content_type, body, etag, updated) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT (tenant_id, kind, activity_id, agent_ifi, registration, doc_id) \
+             DO UPDATE SET content_type = excluded.content_type, body = excluded.body, etag = excluded.etag, updated = excluded.updated",
+        )
+        .bind(tenant)
+        .bind(k.kind)
+        .bind(&k.activity_id)
+        .bind(&k.agent_ifi)
+        .bind(&k.registration)
+        .bind(&k.doc_id)
+        .bind(&d.content_type)
+        .bind(d.body.clone())
+        .bind(&d.etag)
+        .bind(&d.updated)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_documents(&self, tenant: i64, k: &DocKey) -> Result<(), StoreError> {
+        sqlx::query(
+            "DELETE FROM documents WHERE tenant_id = $1 AND kind = $2 AND activity_id = $3 AND agent_ifi = $4 \
+             AND registration = $5 AND ($6 = '' OR doc_id = $6)",
+        )
+        .bind(tenant)
+        .bind(k.kind)
+        .bind(&k.activity_id)
+        .bind(&k.agent_ifi)
+        .bind(&k.registration)
+        .bind(&k.doc_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn list_document_ids(
+        &self,
+        tenant: i64,
+        k: &DocKey,
+        since: Option<&str>,
+    ) -> Result<Vec<String>, StoreError> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT doc_id FROM documents WHERE tenant_id = $1 AND kind = $2 AND activity_id = $3 AND agent_ifi = $4 \
+             AND registration = $5 AND updated > $6 ORDER BY doc_id",
+        )
+        .bind(tenant)
+        .bind(k.kind)
+        .bind(&k.activity_id)
+        .bind(&k.agent_ifi)
+        .bind(&k.registration)
+        .bind(since.unwrap_or(""))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ids)
+    }
+
+    async fn insert_statements(&self, tenant: i64, stmts: Vec<NewStatement>) -> Result<(), StoreError> {
+        if let Some(w) = &self.writer {
+            let (tx, rx) = oneshot::channel();
+            w.send((tenant, stmts, tx)).await.map_err(|_| StoreError::WriterGone)?;
+            return rx.await.map_err(|_| StoreError::WriterGone)?;
+        }
+        let mut tx = self.pool.begin().await?;
+        write_batch(&mut tx, tenant, &stmts).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn get_statement(&self, tenant: i64, id: &str) -> Result<Option<StoredStatement>, StoreError> {
+        let row = sqlx::query(
+            "SELECT seq, voided, json FROM statements WHERE tenant_id = $1 AND statement_id = $2",
+        )
+        .bind(tenant)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(row_to_stored).transpose()?)
+    }
+
+    async fn query_statements(
+        &self,
+        tenant: i64,
+        q: &StatementQuery,
+    ) -> Result<Vec<StoredStatement>, StoreError> {
+        let mut sql =
+            String::from("SELECT seq, voided, json FROM statements WHERE tenant_id = $1 AND voided = 0");
+        let mut args: Vec<String> = Vec::new();
+        let mut n = 1;
+        let mut add = |sql: &mut String, cond: &str, v: &str| {
+            n += 1;
+            sql.push_str(&cond.replace("$?", &format!("${n}")));
+            args.push(v.to_owned());
+        };
+        if let Some(a) = &q.agent_ifi {
+            add(&mut sql, " AND (actor_ifi = $? OR object_ifi = $?)", a);
+        }
+        if let Some(v) = &q.verb {
+            add(&mut sql, " AND verb = $?", v);
+        }
+        if let Some(v) = &q.activity {
+            add(&mut sql, " AND activity = $?", v);
+        }
+        if let Some(v) = &q.registration {
+            add(&mut sql, " AND registration = $?", v);
+        }
+        if let Some(v) = &q.since {
+            add(&mut sql, " AND stored > $?", v);
+        }
+        if let Some(v) = &q.until {
+            add(&mut sql, " AND stored <= $?", v);
+        }
+        if let Some(v) = &q.authority_key {
+            add(&mut sql, " AND authority_key = $?", v);
+        }
+        if let Some(after) = q.after_seq {
+            sql.push_str(&format!(" AND seq {} {after}", if q.ascending { ">" } else { "<" }));
+        }
+        sql.push_str(&format!(
+            " ORDER BY seq {} LIMIT {}",
+            if q.ascending { "ASC" } else { "DESC" },
+            q.limit.saturating_add(1)
+        ));
+        // Only fixed fragments and integers are spliced in; values are bound.
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(tenant);
+        for a in args {
+            query = query.bind(a);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(row_to_stored).collect::<Result<_, _>>()?)
+    }
+
+    async fn add_tenant(&self, name: &str) -> Result<i64, StoreError> {
+        if self.tenant_id(name).await?.is_some() {
+            return Err(StoreError::Exists(format!("tenant {name}")));
+        }
+        let id: i64 = sqlx::query_scalar("INSERT INTO tenants (name) VALUES ($1) RETURNING id")
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(id)
+    }
+
+    async fn tenant_id(&self, name: &str) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT id FROM tenants WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    async fn add_credential(&self, c: &Credential) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO credentials (api_key, tenant_id, salt, secret_hash, scopes) VALUES ($1,$2,$3,$4,$5)",
+        )
+        .bind(&c.key)
+        .bind(c.tenant_id)
+        .bind(&c.salt)
+        .bind(&c.secret_hash)
+        .bind(&c.scopes)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn credential(&self, key: &str) -> Result<Option<Credential>, StoreError> {
+        let row = sqlx::query(
+            "SELECT api_key, tenant_id, salt, secret_hash, scopes FROM credentials WHERE api_key = $1",
+        )
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        Ok(Some(Credential {
+            key: r.try_get("api_key")?,
+            tenant_id: r.try_get("tenant_id")?,
+            salt: r.try_get("salt")?,
+            secret_hash: r.try_get("secret_hash")?,
+            scopes: r.try_get("scopes")?,
+        }))
+    }
+}

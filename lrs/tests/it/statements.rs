@@ -1,0 +1,423 @@
+//! Statements resource, version negotiation, auth, scopes, tenants, CORS, limits.
+
+use crate::harness::Srv;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+fn stmt(n: u32) -> Value {
+    json!({
+        "actor": {"mbox": format!("mailto:learner{}@example.org", n % 3)},
+        "verb": {"id": if n.is_multiple_of(2) { "http://adlnet.gov/expapi/verbs/answered" } else { "http://adlnet.gov/expapi/verbs/completed" }},
+        "object": {"id": format!("https://hearth.example/m/q{}", n % 4)},
+        "context": {"registration": "ec531277-b57b-4c15-8d91-d292c5b2b8f7"},
+        "result": {"response": format!("r{n}")}
+    })
+}
+
+const ID: &str = "fd41c918-b88b-4b20-a0a5-a4c32391aaa0";
+
+async fn about_and_health_need_no_version(s: &Srv) {
+    let r = s.client.get(format!("{}/xapi/about", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["version"], json!(["1.0.3", "2.0.0"]));
+    let r = s.client.get(format!("{}/health", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+async fn version_header_is_negotiated(s: &Srv) {
+    let url = format!("{}/xapi/statements", s.base);
+    let r = s.client.get(&url).basic_auth(&s.cred.0, Some(&s.cred.1)).send().await.unwrap();
+    assert_eq!(r.status(), 400, "missing header");
+    let body: Value = r.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("X-Experience-API-Version"));
+    for bad in ["0.95", "1.1.0", "3.0.0", "x"] {
+        let r = s
+            .client
+            .get(&url)
+            .basic_auth(&s.cred.0, Some(&s.cred.1))
+            .header("X-Experience-API-Version", bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{bad}");
+    }
+    for good in ["1.0", "1.0.0", "1.0.3", "2.0.0"] {
+        let r = s
+            .client
+            .get(&url)
+            .basic_auth(&s.cred.0, Some(&s.cred.1))
+            .header("X-Experience-API-Version", good)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{good}");
+        assert!(r.headers().contains_key("x-experience-api-version"));
+    }
+}
+
+async fn authentication_is_required(s: &Srv) {
+    let url = format!("{}/xapi/statements", s.base);
+    let r = s.client.get(&url).header("X-Experience-API-Version", "1.0.3").send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let r = s
+        .client
+        .get(&url)
+        .header("X-Experience-API-Version", "1.0.3")
+        .basic_auth(&s.cred.0, Some("wrong"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let r = s
+        .client
+        .get(&url)
+        .header("X-Experience-API-Version", "1.0.3")
+        .basic_auth("nobody", Some("x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
+
+async fn post_assigns_id_stored_authority_version(s: &Srv) {
+    let r = s.post(&stmt(1)).await;
+    assert_eq!(r.status(), 200);
+    let ids: Vec<String> = r.json().await.unwrap();
+    assert_eq!(ids.len(), 1);
+    assert!(xapi::format::is_uuid(&ids[0]));
+    let (st, v) = s.get_json(&format!("/xapi/statements?statementId={}", ids[0])).await;
+    assert_eq!(st, 200);
+    assert_eq!(v["id"], ids[0]);
+    assert!(v["stored"].is_string());
+    assert_eq!(v["timestamp"], v["stored"]);
+    assert_eq!(v["version"], "1.0.0");
+    assert_eq!(v["authority"]["account"]["name"], s.cred.0);
+    // Batch of three returns three ids in order.
+    let r = s.post(&json!([stmt(2), stmt(3), stmt(4)])).await;
+    let ids: Vec<String> = r.json().await.unwrap();
+    assert_eq!(ids.len(), 3);
+}
+
+async fn put_rules(s: &Srv) {
+    let put = |q: &str, body: Value| s.req(Method::PUT, &format!("/xapi/statements{q}")).json(&body).send();
+    assert_eq!(put(&format!("?statementId={ID}"), stmt(1)).await.unwrap().status(), 204);
+    // Identical (ignoring stored/authority/verb display) → 204; different → 409.
+    let mut same = stmt(1);
+    same["verb"]["display"] = json!({"en": "answered"});
+    assert_eq!(put(&format!("?statementId={ID}"), same).await.unwrap().status(), 204);
+    let r = put(&format!("?statementId={ID}"), stmt(2)).await.unwrap();
+    assert_eq!(r.status(), 409);
+    // POST with the same id and different content is a 409 as well.
+    let mut other = stmt(2);
+    other["id"] = json!(ID);
+    assert_eq!(s.post(&other).await.status(), 409);
+    assert_eq!(put("", stmt(1)).await.unwrap().status(), 400, "statementId required");
+    assert_eq!(put("?statementId=nope", stmt(1)).await.unwrap().status(), 400);
+    let mut mismatched = stmt(1);
+    mismatched["id"] = json!("ec531277-b57b-4c15-8d91-d292c5b2b8f7");
+    assert_eq!(put(&format!("?statementId={ID}"), mismatched).await.unwrap().status(), 400);
+    assert_eq!(put(&format!("?statementId={ID}"), json!([stmt(1)])).await.unwrap().status(), 400);
+}
+
+async fn invalid_requests_are_400_with_reasons(s: &Srv) {
+    let mut bad = stmt(1);
+    bad["result"]["score"] = json!({"scaled": 2});
+    let r = s.post(&bad).await;
+    assert_eq!(r.status(), 400);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["details"][0]["path"], "statement.result.score.scaled");
+    // A batch is all or nothing.
+    let mut good = stmt(5);
+    good["id"] = json!("0a1b2c3d-0000-4000-8000-000000000001");
+    let r = s.post(&json!([good, bad])).await;
+    assert_eq!(r.status(), 400);
+    let (st, _) = s.get_json("/xapi/statements?statementId=0a1b2c3d-0000-4000-8000-000000000001").await;
+    assert_eq!(st, 404);
+    // Not JSON, duplicate ids in a batch, unknown parameters, malformed parameters.
+    let r = s.req(Method::POST, "/xapi/statements").body("{not json").send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    let mut d = stmt(1);
+    d["id"] = json!(ID);
+    assert_eq!(s.post(&json!([d.clone(), d])).await.status(), 400);
+    for q in [
+        "?foo=1",
+        "?limit=-1",
+        "?limit=x",
+        "?ascending=yes",
+        "?verb=nope",
+        "?registration=1",
+        "?since=yesterday",
+        "?agent=notjson",
+        "?agent=%7B%22name%22%3A%22x%22%7D",
+        "?format=full",
+        "?statementId=abc",
+        "?statementId=fd41c918-b88b-4b20-a0a5-a4c32391aaa0&verb=http://x/y",
+        "?statementId=fd41c918-b88b-4b20-a0a5-a4c32391aaa0&voidedStatementId=fd41c918-b88b-4b20-a0a5-a4c32391aaa0",
+    ] {
+        let (st, v) = s.get_json(&format!("/xapi/statements{q}")).await;
+        assert_eq!(st, 400, "{q}");
+        assert!(v["error"].is_string(), "{q}: {v}");
+    }
+}
+
+async fn voiding(s: &Srv) {
+    let mut target = stmt(1);
+    target["id"] = json!(ID);
+    assert_eq!(s.post(&target).await.status(), 200);
+    let void = json!({"actor": {"mbox": "mailto:admin@example.org"}, "verb": {"id": "http://adlnet.gov/expapi/verbs/voided"},
+        "object": {"objectType": "StatementRef", "id": ID}});
+    let r = s.post(&void).await;
+    assert_eq!(r.status(), 200);
+    let void_id: Vec<String> = r.json().await.unwrap();
+    assert_eq!(s.get_json(&format!("/xapi/statements?statementId={ID}")).await.0, 404);
+    let (st, v) = s.get_json(&format!("/xapi/statements?voidedStatementId={ID}")).await;
+    assert_eq!(st, 200);
+    assert_eq!(v["id"], ID);
+    // The voiding statement itself is returned normally, and not by voidedStatementId.
+    assert_eq!(s.get_json(&format!("/xapi/statements?statementId={}", void_id[0])).await.0, 200);
+    assert_eq!(s.get_json(&format!("/xapi/statements?voidedStatementId={}", void_id[0])).await.0, 404);
+    // Queries leave voided statements out.
+    let (_, list) = s.get_json("/xapi/statements").await;
+    let ids: Vec<&str> =
+        list["statements"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
+    assert!(!ids.contains(&ID));
+    assert!(ids.contains(&void_id[0].as_str()));
+    // A voiding statement cannot be voided.
+    let void2 = json!({"actor": {"mbox": "mailto:admin@example.org"}, "verb": {"id": "http://adlnet.gov/expapi/verbs/voided"},
+        "object": {"objectType": "StatementRef", "id": void_id[0]}});
+    assert_eq!(s.post(&void2).await.status(), 400);
+}
+
+async fn query_filters_and_paging(s: &Srv) {
+    let batch: Vec<Value> = (0..24).map(stmt).collect();
+    assert_eq!(s.post(&Value::Array(batch)).await.status(), 200);
+    let count = |v: &Value| v["statements"].as_array().unwrap().len();
+    let (st, v) = s.get_json("/xapi/statements").await;
+    assert_eq!(st, 200);
+    assert_eq!(count(&v), 24);
+    assert_eq!(v["more"], "");
+    let (_, v) = s.get_json("/xapi/statements?verb=http://adlnet.gov/expapi/verbs/answered").await;
+    assert_eq!(count(&v), 12);
+    let (_, v) = s.get_json("/xapi/statements?activity=https://hearth.example/m/q1").await;
+    assert_eq!(count(&v), 6);
+    let agent =
+        serde_urlencoded::to_string([("agent", r#"{"mbox":"mailto:learner0@example.org"}"#)]).unwrap();
+    let (_, v) = s.get_json(&format!("/xapi/statements?{agent}")).await;
+    assert_eq!(count(&v), 8);
+    let (_, v) = s.get_json("/xapi/statements?registration=ec531277-b57b-4c15-8d91-d292c5b2b8f7").await;
+    assert_eq!(count(&v), 24);
+    let (_, v) = s.get_json("/xapi/statements?registration=11111111-1111-4111-8111-111111111111").await;
+    assert_eq!(count(&v), 0);
+    // Paging: 5 at a time, following `more`, sees every statement exactly once, newest first.
+    let mut seen = Vec::new();
+    let mut next = "/xapi/statements?limit=5&verb=http://adlnet.gov/expapi/verbs/answered".to_owned();
+    let mut pages = 0;
+    while !next.is_empty() {
+        let (st, v) = s.get_json(&next).await;
+        assert_eq!(st, 200, "{next}");
+        for x in v["statements"].as_array().unwrap() {
+            seen.push(x["result"]["response"].as_str().unwrap().to_owned());
+        }
+        next = v["more"].as_str().unwrap().to_owned();
+        pages += 1;
+        // Writes between pages do not disturb the cursor.
+        s.post(&stmt(100 + pages * 2)).await;
+    }
+    assert_eq!(pages, 3);
+    let want: Vec<String> =
+        (0u32..24).filter(|n| n.is_multiple_of(2)).rev().map(|n| format!("r{n}")).collect();
+    assert_eq!(seen, want);
+    let (_, v) = s.get_json("/xapi/statements?ascending=true&limit=1").await;
+    assert_eq!(v["statements"][0]["result"]["response"], "r0");
+    // format=ids drops names and definitions.
+    let (_, v) = s.get_json("/xapi/statements?format=ids&limit=1").await;
+    assert!(v["statements"][0]["actor"]["mbox"].is_string());
+    // since/until on stored.
+    let (_, v) = s.get_json("/xapi/statements?since=2000-01-01T00:00:00Z").await;
+    assert!(count(&v) >= 24);
+    let (_, v) = s.get_json("/xapi/statements?until=2000-01-01T00:00:00Z").await;
+    assert_eq!(count(&v), 0);
+}
+
+async fn consistent_through_header(s: &Srv) {
+    s.post(&stmt(1)).await;
+    let r = s.req(Method::GET, "/xapi/statements").send().await.unwrap();
+    let h = r.headers().get("x-experience-api-consistent-through").unwrap().to_str().unwrap().to_owned();
+    assert!(xapi::format::parse_timestamp(&h).is_ok(), "{h}");
+    let v: Value = r.json().await.unwrap();
+    // Every statement returned was stored at or before the watermark.
+    for x in v["statements"].as_array().unwrap() {
+        assert!(x["stored"].as_str().unwrap() <= h.as_str());
+    }
+}
+
+async fn scopes_and_tenants(s: &Srv) {
+    let writer = s.credential("a", &["statements/write"]).await;
+    let reader = s.credential("a", &["statements/read"]).await;
+    let mine = s.credential("a", &["statements/read/mine", "statements/write"]).await;
+    let other_tenant = s.credential("b", &["all"]).await;
+    let r = s.req_as(&writer, Method::POST, "/xapi/statements").json(&stmt(1)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let ids: Vec<String> = r.json().await.unwrap();
+    assert_eq!(s.req_as(&writer, Method::GET, "/xapi/statements").send().await.unwrap().status(), 403);
+    assert_eq!(
+        s.req_as(&reader, Method::POST, "/xapi/statements").json(&stmt(1)).send().await.unwrap().status(),
+        403
+    );
+    let r = s
+        .req_as(&reader, Method::GET, &format!("/xapi/statements?statementId={}", ids[0]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // read/mine sees only its own statements.
+    s.req_as(&mine, Method::POST, "/xapi/statements").json(&stmt(2)).send().await.unwrap();
+    let v: Value =
+        s.req_as(&mine, Method::GET, "/xapi/statements").send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["statements"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        s.req_as(&mine, Method::GET, &format!("/xapi/statements?statementId={}", ids[0]))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    // Another tenant sees nothing of tenant a, and can reuse the same statement id independently.
+    let r = s
+        .req_as(&other_tenant, Method::GET, &format!("/xapi/statements?statementId={}", ids[0]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let v: Value =
+        s.req_as(&other_tenant, Method::GET, "/xapi/statements").send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["statements"].as_array().unwrap().len(), 0);
+    let mut same_id = stmt(9);
+    same_id["id"] = json!(ids[0]);
+    assert_eq!(
+        s.req_as(&other_tenant, Method::POST, "/xapi/statements")
+            .json(&same_id)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+async fn same_id_from_16_connections(s: &Srv) {
+    let mut body = stmt(7);
+    body["id"] = json!(ID);
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        // A client per task: 16 separate connections.
+        let client = reqwest::Client::new();
+        let url = format!("{}/xapi/statements", s.base);
+        let (k, sec) = s.cred.clone();
+        let body = body.clone();
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .basic_auth(k, Some(sec))
+                .header("X-Experience-API-Version", "1.0.3")
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 200);
+    }
+    let (_, v) = s.get_json("/xapi/statements").await;
+    assert_eq!(v["statements"].as_array().unwrap().len(), 1);
+    // Different content under one id from 16 connections: exactly one wins, the rest get 409.
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let client = reqwest::Client::new();
+        let url = format!("{}/xapi/statements?statementId=0a1b2c3d-0000-4000-8000-0000000000ff", s.base);
+        let (k, sec) = s.cred.clone();
+        let body = stmt(i);
+        tasks.push(tokio::spawn(async move {
+            client
+                .put(url)
+                .basic_auth(k, Some(sec))
+                .header("X-Experience-API-Version", "1.0.3")
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut codes = Vec::new();
+    for t in tasks {
+        codes.push(t.await.unwrap());
+    }
+    assert_eq!(codes.iter().filter(|c| **c == 204).count(), 1, "{codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == 409).count(), 15, "{codes:?}");
+}
+
+async fn cors_and_body_limit(s: &Srv) {
+    let r = s
+        .client
+        .request(Method::OPTIONS, format!("{}/xapi/statements", s.base))
+        .header("Origin", "https://lms.example")
+        .header("Access-Control-Request-Method", "POST")
+        .header("Access-Control-Request-Headers", "authorization,content-type,x-experience-api-version")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    assert_eq!(r.headers()["access-control-allow-origin"], "https://lms.example");
+    let r =
+        s.req(Method::GET, "/xapi/statements").header("Origin", "https://lms.example").send().await.unwrap();
+    assert_eq!(r.headers()["access-control-allow-origin"], "https://lms.example");
+    // The test server's limit is 64 KiB.
+    let mut big = stmt(1);
+    big["result"]["response"] = json!("x".repeat(100 * 1024));
+    let r = s.post(&big).await;
+    assert_eq!(r.status(), 413);
+}
+
+async fn version_2_statements(s: &Srv) {
+    let mut v2 = stmt(1);
+    v2["context"]["contextAgents"] = json!([{"objectType": "contextAgent", "agent": {"mbox": "mailto:t@example.org"}, "relevantTypes": ["https://x.example/t"]}]);
+    // Rejected under 1.0.3, accepted under 2.0.0 with version 2.0.0 assigned.
+    assert_eq!(s.post(&v2).await.status(), 400);
+    let r = s
+        .client
+        .post(format!("{}/xapi/statements", s.base))
+        .basic_auth(&s.cred.0, Some(&s.cred.1))
+        .header("X-Experience-API-Version", "2.0.0")
+        .json(&v2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["x-experience-api-version"], "2.0.0");
+    let ids: Vec<String> = r.json().await.unwrap();
+    let (_, v) = s.get_json(&format!("/xapi/statements?statementId={}", ids[0])).await;
+    assert_eq!(v["version"], "2.0.0");
+}
+
+crate::both!(
+    about_and_health_need_no_version,
+    version_header_is_negotiated,
+    authentication_is_required,
+    post_assigns_id_stored_authority_version,
+    put_rules,
+    invalid_requests_are_400_with_reasons,
+    voiding,
+    query_filters_and_paging,
+    consistent_through_header,
+    scopes_and_tenants,
+    same_id_from_16_connections,
+    cors_and_body_limit,
+    version_2_statements,
+);
