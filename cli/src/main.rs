@@ -73,6 +73,8 @@ enum Command {
         #[arg(long, requires = "endings")]
         json: bool,
     },
+    /// The Hearth LRS: a learning record store (SQLite by default, PostgreSQL with --database).
+    Lrs(lrs::Args),
     /// Create a new module folder with a small, valid module to start from.
     New {
         /// The folder to create; its name becomes the module id.
@@ -111,6 +113,12 @@ fn main() -> ExitCode {
         },
         Command::Translate { path, lang, stamp } => check::translate(&path, &lang, stamp),
         Command::New { name } => new::scaffold(&name),
+        Command::Lrs(args) => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| rt.block_on(lrs::run(args)))
+            .map(|()| ExitCode::SUCCESS),
         Command::Play { path, lang, seed, endings, events, json } => {
             play::play(&path, play::Options { lang: lang.as_deref(), seed, endings, events, json })
         }
