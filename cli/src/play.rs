@@ -298,7 +298,7 @@ fn print_events(events: &[Event], show: bool) {
 
 /// Plays, for every ending, the best-scoring path the explorer found, and prints each outcome.
 fn all_endings(m: &Module, lang: &str, show_events: bool) -> Result<ExitCode> {
-    let ex = explore(m, 200_000);
+    let ex = explore(m, content::validate::EXPLORE_LIMIT);
     let endings: Vec<&str> =
         m.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Ending { .. })).map(|n| n.id.as_str()).collect();
     let mut missing = Vec::new();
@@ -307,12 +307,8 @@ fn all_endings(m: &Module, lang: &str, show_events: bool) -> Result<ExitCode> {
             missing.push(*ending);
             continue;
         };
-        let (mut state, events) = State::start(m, lang, 0, 0);
+        let (state, events) = replay(m, lang, path)?;
         print_events(&events, show_events);
-        for (i, action) in path.iter().enumerate() {
-            let events = state.apply(m, action.clone(), (i as u64 + 1) * 1000)?;
-            print_events(&events, show_events);
-        }
         let outcome = state.outcome(m);
         let scores: Vec<String> =
             outcome.competencies.iter().map(|c| format!("{}={}/{}", c.id, c.score, c.max)).collect();
@@ -337,13 +333,10 @@ fn all_endings(m: &Module, lang: &str, show_events: bool) -> Result<ExitCode> {
 /// The same walks as `--endings`, as JSON: for each ending, the actions (with seed 0) and the
 /// learning events the engine emits. The browser tests replay these in the player and compare.
 fn endings_json(m: &Module, lang: &str) -> Result<ExitCode> {
-    let ex = explore(m, 200_000);
+    let ex = explore(m, content::validate::EXPLORE_LIMIT);
     let mut walks = Vec::new();
     for (ending, (path, _)) in &ex.best_at_ending {
-        let (mut state, mut events) = State::start(m, lang, 0, 0);
-        for (i, action) in path.iter().enumerate() {
-            events.extend(state.apply(m, action.clone(), (i as u64 + 1) * 1000)?);
-        }
+        let (state, events) = replay(m, lang, path)?;
         let outcome = state.outcome(m);
         walks.push(serde_json::json!({
             "module": m.id,
@@ -359,4 +352,14 @@ fn endings_json(m: &Module, lang: &str) -> Result<ExitCode> {
     }
     println!("{}", serde_json::to_string_pretty(&walks)?);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Plays a path found by the explorer (which uses seed 0), one second per step, and returns the
+/// final state with every event on the way.
+fn replay(m: &Module, lang: &str, path: &[Action]) -> Result<(State, Vec<Event>)> {
+    let (mut state, mut events) = State::start(m, lang, 0, 0);
+    for (i, action) in path.iter().enumerate() {
+        events.extend(state.apply(m, action.clone(), (i as u64 + 1) * 1000)?);
+    }
+    Ok((state, events))
 }

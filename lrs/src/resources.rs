@@ -19,13 +19,7 @@ pub(crate) async fn activity(
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     let who = state.principal(&headers).await?;
-    if who.statement_read().is_none() {
-        return Err(ApiError::Forbidden("this credential may not read".into()));
-    }
-    if let Some(k) = params.keys().find(|k| *k != "activityId") {
-        return Err(ApiError::BadRequest(format!("unknown parameter {k}")));
-    }
-    let id = params.get("activityId").ok_or_else(|| ApiError::BadRequest("activityId is required".into()))?;
+    let id = reader_param(&who, &params, "activityId")?;
     if !xapi::format::is_iri(id) {
         return Err(ApiError::BadRequest("activityId must be an IRI".into()));
     }
@@ -50,13 +44,7 @@ pub(crate) async fn agent(
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     let who = state.principal(&headers).await?;
-    if who.statement_read().is_none() {
-        return Err(ApiError::Forbidden("this credential may not read".into()));
-    }
-    if let Some(k) = params.keys().find(|k| *k != "agent") {
-        return Err(ApiError::BadRequest(format!("unknown parameter {k}")));
-    }
-    let a = params.get("agent").ok_or_else(|| ApiError::BadRequest("agent is required".into()))?;
+    let a = reader_param(&who, &params, "agent")?;
     let v: Value = serde_json::from_str(a).map_err(|_| ApiError::BadRequest("agent must be JSON".into()))?;
     let probe =
         json!({"actor": v, "verb": {"id": "http://x.invalid/v"}, "object": {"id": "http://x.invalid/a"}});
@@ -70,4 +58,20 @@ pub(crate) async fn agent(
         }
     }
     Ok(Json(person))
+}
+
+/// The one query parameter a read-only resource takes, after checking the credential may read
+/// statements (both resources are answered from stored statements).
+fn reader_param<'p>(
+    who: &crate::auth::Principal,
+    params: &'p BTreeMap<String, String>,
+    name: &str,
+) -> Result<&'p String, ApiError> {
+    if who.statement_read().is_none() {
+        return Err(ApiError::Forbidden("this credential may not read".into()));
+    }
+    if let Some(k) = params.keys().find(|k| *k != name) {
+        return Err(ApiError::BadRequest(format!("unknown parameter {k}")));
+    }
+    params.get(name).ok_or_else(|| ApiError::BadRequest(format!("{name} is required")))
 }
