@@ -43,6 +43,9 @@ pub(crate) fn build() -> Result<()> {
     run("cargo", &["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "player", "--locked"])?;
     let _ = std::fs::remove_dir_all(OUT);
     std::fs::create_dir_all(OUT)?;
+    // Worktrees may share one target directory through CARGO_TARGET_DIR.
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let wasm_in = format!("{target}/wasm32-unknown-unknown/release/player.wasm");
     run(
         "wasm-bindgen",
         &[
@@ -55,7 +58,7 @@ pub(crate) fn build() -> Result<()> {
             OUT,
             "--out-name",
             "hearth-player",
-            "target/wasm32-unknown-unknown/release/player.wasm",
+            &wasm_in,
         ],
     )?;
     let wasm = format!("{OUT}/hearth-player_bg.wasm");
