@@ -2,8 +2,8 @@
 //!
 //! Parsing Fluent in the browser would cost about 46 KB of gzipped WebAssembly (parser, bundle,
 //! memoizer); the catalogs never change at run time, so they are parsed here, checked (every
-//! language has every message, with the same variables), and emitted as Rust. Plural categories
-//! are still chosen at run time by `intl_pluralrules` (CLDR rules).
+//! language has every message, with the same variables), and emitted as one compact string per
+//! language. Plural categories are chosen at run time by the CLDR rules in `i18n.rs`.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -46,7 +46,7 @@ fn main() {
                 ast::Entry::Message(m) => {
                     let Some(value) = &m.value else { continue };
                     let mut vars = BTreeSet::new();
-                    let code = pattern(value, &mut vars, path, &mut problems);
+                    let code = pattern(value, &mut vars, path, &mut problems, false);
                     messages.push((m.id.name.to_string(), vars, code));
                 }
                 ast::Entry::Junk { content } => {
@@ -77,72 +77,79 @@ fn main() {
                 }
             }
         }
-        let ident = lang.replace('-', "_").to_uppercase();
-        writeln!(out, "static {ident}: &[(&str, Pattern)] = &[").unwrap();
-        for (id, _, code) in &messages {
-            writeln!(out, "    ({id:?}, {code}),").unwrap();
+        if lang == "en" {
+            let ids: Vec<String> = messages.iter().map(|(id, _, _)| format!("{id:?}")).collect();
+            writeln!(out, "static IDS: &[&str] = &[{}];", ids.join(", ")).unwrap();
         }
-        writeln!(out, "];").unwrap();
-        langs.push((lang, ident));
+        // Messages in English's order (checked above), each encoded as text with control
+        // characters (see `i18n.rs`), separated by NUL: one string per language, no pointer tables.
+        let by_id = |id: &str| messages.iter().find(|(i, _, _)| i == id).map(|(_, _, c)| c.as_str());
+        let order: Vec<String> = match &reference {
+            Some(r) => r.iter().map(|(id, _)| id.clone()).collect(),
+            None => messages.iter().map(|(id, _, _)| id.clone()).collect(),
+        };
+        let blob: Vec<&str> = order.iter().map(|id| by_id(id).unwrap_or("")).collect();
+        langs.push((lang, blob.join("\0")));
     }
     if !problems.is_empty() {
         panic!("the player's Fluent catalogs have problems:\n{}", problems.join("\n"));
     }
-    writeln!(out, "static CATALOGS: &[(&str, &[(&str, Pattern)])] = &[").unwrap();
-    for (lang, ident) in &langs {
-        writeln!(out, "    ({lang:?}, {ident}),").unwrap();
+    writeln!(out, "static CATALOGS: &[(&str, &str)] = &[").unwrap();
+    for (lang, blob) in &langs {
+        writeln!(out, "    ({lang:?}, {blob:?}),").unwrap();
     }
     writeln!(out, "];").unwrap();
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("catalogs.rs");
     std::fs::write(dest, out).unwrap();
 }
 
+/// Encodes a pattern for `i18n.rs`: text as is; `\u{1}var\u{2}` a variable;
+/// `\u{3}var` then `\u{4}key\u{5}variant` per variant (`*key` for the default) then `\u{6}`
+/// a plural select. Variants hold text and variables only.
 fn pattern(
     p: &ast::Pattern<&str>,
     vars: &mut BTreeSet<String>,
     path: &Path,
     problems: &mut Vec<String>,
+    nested: bool,
 ) -> String {
-    let mut pieces = Vec::new();
+    let mut out = String::new();
     for el in &p.elements {
         match el {
-            ast::PatternElement::TextElement { value } => pieces.push(format!("Piece::Text({value:?})")),
+            ast::PatternElement::TextElement { value } => {
+                if value.chars().any(|c| ('\u{0}'..='\u{6}').contains(&c)) {
+                    problems.push(format!("{}: control characters in `{value}`", path.display()));
+                }
+                out.push_str(value)
+            }
             ast::PatternElement::Placeable { expression } => match expression {
                 ast::Expression::Inline(ast::InlineExpression::VariableReference { id }) => {
                     vars.insert(id.name.to_string());
-                    pieces.push(format!("Piece::Var({:?})", id.name));
+                    out.push_str(&format!("\u{1}{}\u{2}", id.name));
                 }
                 ast::Expression::Inline(ast::InlineExpression::StringLiteral { value }) => {
-                    pieces.push(format!("Piece::Text({value:?})"))
+                    out.push_str(value)
                 }
                 ast::Expression::Select {
                     selector: ast::InlineExpression::VariableReference { id },
                     variants,
-                } => {
+                } if !nested => {
                     vars.insert(id.name.to_string());
-                    let mut arms = Vec::new();
-                    let mut default = None;
+                    out.push_str(&format!("\u{3}{}", id.name));
                     for v in variants {
                         let key = match &v.key {
                             ast::VariantKey::Identifier { name } => name.to_string(),
                             ast::VariantKey::NumberLiteral { value } => value.to_string(),
                         };
-                        let code = pattern(&v.value, vars, path, problems);
-                        if v.default {
-                            default = Some(code.clone());
-                        }
-                        arms.push(format!("({key:?}, {code})"));
+                        let star = if v.default { "*" } else { "" };
+                        let code = pattern(&v.value, vars, path, problems, true);
+                        out.push_str(&format!("\u{4}{star}{key}\u{5}{code}"));
                     }
-                    pieces.push(format!(
-                        "Piece::Plural({:?}, &[{}], {})",
-                        id.name,
-                        arms.join(", "),
-                        default.unwrap_or_else(|| "&[]".into())
-                    ));
+                    out.push('\u{6}');
                 }
                 other => problems.push(format!("{}: unsupported expression {other:?}", path.display())),
             },
         }
     }
-    format!("&[{}]", pieces.join(", "))
+    out
 }

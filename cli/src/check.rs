@@ -109,8 +109,8 @@ pub(crate) fn translate(path: &Path, lang: &str, stamp: bool) -> Result<ExitCode
     Ok(ExitCode::SUCCESS)
 }
 
-/// Compiles every module in `paths` into `dir`: `<id>.json`, its media under `<id>/`, and
-/// `index.json`, the catalogue a host page lists. Files that are not modules are skipped.
+/// Compiles every module in `paths` into `dir`: `<id>.bin` (what the player loads), `<id>.json`
+/// (the same, readable), its media under `<id>/`, and `index.json`, the catalogue a host page lists. Files that are not modules are skipped.
 pub(crate) fn compile_all(paths: &[std::path::PathBuf], dir: &Path) -> Result<ExitCode> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut catalogue = Vec::new();
@@ -120,6 +120,7 @@ pub(crate) fn compile_all(paths: &[std::path::PathBuf], dir: &Path) -> Result<Ex
         }
         let module = load_clean(path)?;
         std::fs::write(dir.join(format!("{}.json", module.id)), content::compiled_json(&module))?;
+        std::fs::write(dir.join(format!("{}.bin", module.id)), content::compiled_binary(&module))?;
         for media in module.nodes.iter().flat_map(|n| &n.media) {
             for file in std::iter::once(&media.src).chain(media.captions.as_ref()) {
                 let to = dir.join(&module.id).join(file);

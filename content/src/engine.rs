@@ -283,8 +283,16 @@ impl State {
             at: 0,
             phase: Phase::Fresh,
             entered_at: now,
-            vars: m.variables.iter().map(|v| (v.name.clone(), v.init.clone())).collect(),
-            scores: m.framework.competencies.iter().map(|c| (c.id.clone(), 0)).collect(),
+            // Inserted one by one, not collected: `BTreeMap::from_iter` sorts with a stable sort
+            // whose code the player would carry for these two element types alone.
+            vars: m.variables.iter().fold(BTreeMap::new(), |mut vars, v| {
+                vars.insert(v.name.clone(), v.init.clone());
+                vars
+            }),
+            scores: m.framework.competencies.iter().fold(BTreeMap::new(), |mut scores, c| {
+                scores.insert(c.id.clone(), 0);
+                scores
+            }),
             visited: BTreeSet::new(),
             chosen: BTreeSet::new(),
             answers: BTreeMap::new(),
@@ -518,8 +526,9 @@ impl State {
                     if let Some(Value::Set(items)) = self.vars.get_mut(var)
                         && !items.contains(item)
                     {
-                        items.push(item.clone());
-                        items.sort();
+                        // Kept sorted: insert at its place.
+                        let at = items.partition_point(|i| i < item);
+                        items.insert(at, item.clone());
                     }
                 }
                 Effect::Remove { var, item } => {

@@ -1,7 +1,9 @@
 //! The module model: what a module *is*, after loading and before running.
 //!
-//! These types are the compiled form too: `serde_json` of a [`Module`] is the document the player
-//! loads (see `compile.rs`). They carry no source positions; those live only in the loader's
+//! These types are the compiled form too: `serde_json` of a [`Module`] is the readable document
+//! tools read, and its postcard encoding is what the player loads (see [`crate::compiled_binary`]).
+//! Every field is always written (no `skip_serializing_if`), because postcard has no field names
+//! to tell a missing field by. They carry no source positions; those live only in the loader's
 //! diagnostics. Every learner-visible string is a [`TextKey`] into [`Module::strings`], so that all
 //! languages travel in one document and a language switch never changes the structure.
 
@@ -31,7 +33,7 @@ pub struct Module {
     /// `module/title`.
     pub title: TextKey,
     /// `module/description`, if the author wrote one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub description: Option<TextKey>,
     pub source_lang: Lang,
     /// Every language the module carries, source language first.
@@ -43,7 +45,7 @@ pub struct Module {
     pub mastery: f64,
     pub backtrack: BacktrackPolicy,
     /// Shown before the first node; the learner can still leave.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub content_warning: Option<TextKey>,
     pub framework: Framework,
     /// Outcome bands that endings refer to, in authored order.
@@ -72,7 +74,7 @@ pub enum BacktrackPolicy {
 pub struct Framework {
     /// IRI of the framework of reference.
     pub iri: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub title: Option<TextKey>,
     pub competencies: Vec<Competency>,
 }
@@ -94,16 +96,12 @@ pub struct Band {
     pub title: TextKey,
     /// False for outcomes that never count as passed, whatever the score (for example "the child
     /// went missing"): a learner can score well on the way and still reach an unsafe ending.
-    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    #[serde(default = "yes")]
     pub pass: bool,
 }
 
 fn yes() -> bool {
     true
-}
-
-fn is_true(b: &bool) -> bool {
-    *b
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -182,20 +180,20 @@ pub enum Effect {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Node {
     pub id: Id,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub speaker: Option<Id>,
     /// `<node>/text`. Optional for quiz nodes, required otherwise.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub text: Option<TextKey>,
     /// `<node>/warning`: a content warning shown before the node's text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub warning: Option<TextKey>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub media: Vec<Media>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub on_enter: Vec<Effect>,
     /// `None` means "as the module's policy says".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub backtrack: Option<bool>,
     pub kind: NodeKind,
 }
@@ -212,7 +210,7 @@ pub enum NodeKind {
     Quiz {
         questions: Vec<Question>,
         /// Draw this many questions at random (seeded per attempt) from `questions`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(default)]
         draw: Option<usize>,
         /// Fraction of the quiz's points needed to pass it (`passed(<node>)`).
         pass_mark: f64,
@@ -238,7 +236,7 @@ pub enum ReflectionStore {
 /// A conditional route; the first whose condition holds is taken.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Route {
-    #[serde(default, rename = "if", skip_serializing_if = "Option::is_none")]
+    #[serde(default, rename = "if")]
     pub when: Option<Expr>,
     pub next: Id,
 }
@@ -248,15 +246,15 @@ pub struct Choice {
     pub id: Id,
     /// `<choice>/text`.
     pub text: TextKey,
-    #[serde(default, rename = "if", skip_serializing_if = "Option::is_none")]
+    #[serde(default, rename = "if")]
     pub visible_if: Option<Expr>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub effects: Vec<Effect>,
     /// `<choice>/feedback`: shown at once.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub feedback: Option<TextKey>,
     /// `<choice>/debrief`: shown in the debrief at the end.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub debrief: Option<TextKey>,
     pub routes: Vec<Route>,
 }
@@ -268,19 +266,19 @@ pub struct Media {
     pub src: String,
     pub kind: MediaKind,
     /// Size in bytes, shown in low-data mode before the learner asks for it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub bytes: Option<u64>,
     /// `<media>/alt`. Required for images.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub alt: Option<TextKey>,
     /// `<media>/caption`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub caption: Option<TextKey>,
     /// `<media>/transcript`. Required for audio and video.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub transcript: Option<TextKey>,
     /// Path of a captions file (WebVTT) for video.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub captions: Option<String>,
     pub low_data: LowData,
 }
@@ -313,16 +311,16 @@ pub struct Question {
     /// Points for a fully correct answer; 0 for ungraded types.
     pub points: f64,
     /// The competency that receives `points × score`, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub competency: Option<Id>,
     /// How many tries the learner has; 1 means one answer counts.
     pub attempts: u32,
     /// `<question>/feedback/correct`, `…/incorrect`, `…/partial`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub feedback_correct: Option<TextKey>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub feedback_incorrect: Option<TextKey>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub feedback_partial: Option<TextKey>,
     pub body: QuestionBody,
 }
@@ -349,9 +347,9 @@ pub enum QuestionBody {
     TrueFalse {
         answer: bool,
         /// `<question>/true/feedback`, `<question>/false/feedback`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(default)]
         feedback_true: Option<TextKey>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(default)]
         feedback_false: Option<TextKey>,
     },
     /// Items in their correct order; the player shows them shuffled.
@@ -391,9 +389,9 @@ pub struct AnswerOption {
     pub text: TextKey,
     pub correct: bool,
     /// `<question>/<option>/feedback`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub feedback: Option<TextKey>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub effects: Vec<Effect>,
 }
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { ROOT, serve, browser, watchErrors, axe } from './harness.mjs';
 
-const HEARTH = path.join(ROOT, 'target/debug/hearth');
+const HEARTH = path.join(process.env.CARGO_TARGET_DIR ?? path.join(ROOT, 'target'), 'debug/hearth');
 const SHOTS = path.join(ROOT, 'target/e2e-screenshots');
 let server, chrome;
 
@@ -126,7 +126,10 @@ async function play(page, walk, opts) {
   assert.deepEqual(shape(events), shape(walk.events), `${walk.ending}: the player's events are the engine's`);
 }
 
-for (const [dir, langs] of [['examples/tuesday-night', ['en', 'ar', 'tr']], ['examples/first-week', ['en', 'fa']]]) {
+/** Every example and every language it carries. */
+const EXAMPLES = [['examples/tuesday-night', ['en', 'ar', 'tr']], ['examples/first-week', ['en', 'fa']]];
+
+for (const [dir, langs] of EXAMPLES) {
   for (const lang of langs) {
     test(`${dir} in ${lang}: every ending by mouse, with the engine's events`, async () => {
       const page = await chrome.context.newPage();
@@ -138,36 +141,40 @@ for (const [dir, langs] of [['examples/tuesday-night', ['en', 'ar', 'tr']], ['ex
   }
 }
 
-test('keyboard only: tuesday-night to its best ending', async () => {
-  const page = await chrome.context.newPage();
-  const walk = walks('examples/tuesday-night').find((w) => w.ending === 'n.end-secure');
-  await open(page, walk);
-  await page.locator('[data-action="start"]').focus();
-  await page.keyboard.press('Enter');
-  for (const [i, action] of walk.actions.entries()) {
-    await perform(page, action, { keyboard: true });
-    // Focus lands on the new content, never on the page body.
-    const focused = await page.evaluate(() => document.activeElement?.tagName);
-    assert.notEqual(focused, 'BODY', `step ${i} ${JSON.stringify(action)}`);
+// Keyboard alone, in every example and language: to the ending whose path is longest (it passes
+// the most screens).
+for (const [dir, langs] of EXAMPLES) {
+  for (const lang of langs) {
+    test(`keyboard only: ${dir} in ${lang}, to its longest ending`, async () => {
+      const page = await chrome.context.newPage();
+      const walk = walks(dir, lang).reduce((a, b) => (b.actions.length > a.actions.length ? b : a));
+      await open(page, walk);
+      await page.locator('[data-action="start"]').focus();
+      await page.keyboard.press('Enter');
+      for (const [i, action] of walk.actions.entries()) {
+        await perform(page, action, { keyboard: true });
+        // Focus lands on the new content, never on the page body.
+        const focused = await page.evaluate(() => document.activeElement?.tagName);
+        assert.notEqual(focused, 'BODY', `step ${i} ${JSON.stringify(action)}`);
+      }
+      assert.equal(await page.locator('.h-results').getAttribute('data-band'), walk.band);
+      await page.close();
+    });
   }
-  assert.equal(await page.locator('.h-results').getAttribute('data-band'), walk.band);
-  await page.close();
-});
+}
 
-test('axe-core finds no WCAG 2.2 AA violations on any screen type', async () => {
-  const page = await chrome.context.newPage();
-  const walk = walks('examples/tuesday-night').find((w) => w.ending === 'n.end-secure');
-  await open(page, walk);
+/// Walks to an ending, calling `check(label)` once on each screen type the walk passes.
+async function eachScreen(page, walk, check) {
   const seen = new Set();
-  const check = async (label) => {
-    const v = await axe(page);
-    assert.deepEqual(v, [], `${label}: ${JSON.stringify(v, null, 1)}`);
+  const once = async (label) => {
+    if (seen.has(label)) return;
     seen.add(label);
+    await check(label);
   };
-  await check('start');
+  await once('start');
   await page.locator('[data-action="start"]').click();
   for (const action of walk.actions) {
-    if (await page.locator('[data-action="acknowledge"]').count()) await check('content warning');
+    if (await page.locator('[data-action="acknowledge"]').count()) await once('content warning');
     await pastWarning(page);
     const kind = await page.evaluate(() => {
       if (document.querySelector('.h-question')) return 'question';
@@ -176,16 +183,56 @@ test('axe-core finds no WCAG 2.2 AA violations on any screen type', async () => 
       if (document.querySelector('.h-feedback')) return 'feedback';
       return 'narrative';
     });
-    if (!seen.has(kind)) await check(kind);
+    await once(kind);
     await perform(page, action);
-    if (action.action === 'answer' && !seen.has('question feedback')) await check('question feedback');
+    if (action.action === 'answer') await once('question feedback');
   }
-  await check('results');
+  await once('results');
   await page.locator('[data-action="restart"]').click();
   await page.locator('[data-action="pause"]').first().click();
-  await check('paused');
-  await page.close();
-});
+  await once('paused');
+  return seen;
+}
+
+for (const [dir, langs] of EXAMPLES) {
+  for (const lang of langs) {
+    test(`axe-core: no WCAG 2.2 AA violations on any screen type of ${dir} in ${lang}`, async () => {
+      const page = await chrome.context.newPage();
+      const walk = walks(dir, lang).reduce((a, b) => (b.actions.length > a.actions.length ? b : a));
+      await open(page, walk);
+      const seen = await eachScreen(page, walk, async (label) => {
+        const v = await axe(page);
+        assert.deepEqual(v, [], `${label}: ${JSON.stringify(v, null, 1)}`);
+      });
+      assert.ok(seen.size >= 7, [...seen].join(', '));
+      await page.close();
+    });
+  }
+}
+
+// WCAG 1.4.10 (reflow) and 1.4.4: at 400 % zoom a 1280-pixel-wide window is 320 CSS pixels wide;
+// every screen must fit it without scrolling sideways, in both directions of writing.
+for (const lang of ['en', 'ar']) {
+  test(`400 % zoom (320 CSS pixels) in ${lang}: every screen type reflows without sideways scrolling`, async () => {
+    const page = await chrome.context.newPage();
+    await page.setViewportSize({ width: 320, height: 256 });
+    const walk = { ...walks('examples/tuesday-night').find((w) => w.ending === 'n.end-secure'), lang };
+    await open(page, walk);
+    await eachScreen(page, walk, async (label) => {
+      const { scroll, width, wide } = await page.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        width: window.innerWidth,
+        // Any element of the player wider than the window, for the failure message.
+        wide: [...document.querySelectorAll('.hearth *')]
+          .filter((e) => e.getBoundingClientRect().width > window.innerWidth + 1)
+          .map((e) => e.tagName + '.' + e.className)
+          .slice(0, 5),
+      }));
+      assert.ok(scroll <= width, `${label}: content is ${scroll} px wide in a ${width} px window: ${wide}`);
+    });
+    await page.close();
+  });
+}
 
 test('right to left: Arabic lays out right to left (screenshot)', async () => {
   const page = await chrome.context.newPage();

@@ -40,7 +40,7 @@ attempts-left = { $n ->
     [one] Du hast noch einen Versuch.
    *[other] Du hast noch { $n } Versuche.
 }
-answer-true = Richtig
+answer-true = Wahr
 answer-false = Falsch
 move-up = Nach oben
 move-down = Nach unten

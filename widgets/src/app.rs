@@ -141,6 +141,9 @@ pub(crate) struct Model {
     seed: Option<u64>,
     /// Events waiting for the bridge; drained after render.
     outbox: Rc<RefCell<Vec<Event>>>,
+    /// Events emitted so far: the bridge effect runs whenever this grows. (The outbox's length
+    /// would not do: one event after one event looks like no change, and that event would wait.)
+    emitted: usize,
     storage_key: String,
 }
 
@@ -250,6 +253,7 @@ impl Reducible for Model {
                 events.iter().any(|e| matches!(e, Event::NodeEntered { .. } | Event::Started { .. })),
             );
             m.announce = announcement(&m, &events);
+            m.emitted += events.len();
             m.outbox.borrow_mut().extend(events);
         }
         Rc::new(m)
@@ -299,6 +303,7 @@ fn player(props: &PlayerProps) -> Html {
             step: 0,
             acted: 0,
             outbox: Rc::new(RefCell::new(Vec::new())),
+            emitted: 0,
             storage_key: props.storage_key.clone(),
             seed: props.seed,
         }
@@ -307,7 +312,7 @@ fn player(props: &PlayerProps) -> Html {
     {
         let model = model.clone();
         let bridge = props.bridge.clone();
-        let deps = (model.step, model.outbox.borrow().len(), model.screen, model.scale, model.low_data);
+        let deps = (model.step, model.emitted, model.screen, model.scale, model.low_data);
         use_effect_with(deps, move |_| {
             let events: Vec<Event> = model.outbox.borrow_mut().drain(..).collect();
             if !events.is_empty() {

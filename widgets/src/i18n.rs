@@ -1,18 +1,5 @@
 //! The player's own words, written in Fluent (`widgets/i18n/*.ftl`) and compiled at build time
-//! into static tables (see `build.rs`). Module texts come from the module, not from here.
-
-use intl_pluralrules::{PluralCategory, PluralRuleType, PluralRules};
-use unic_langid::LanguageIdentifier;
-
-/// A compiled Fluent pattern.
-type Pattern = &'static [Piece];
-
-enum Piece {
-    Text(&'static str),
-    Var(&'static str),
-    /// `{ $n -> [one] … *[other] … }`: (variable, variants by key, default).
-    Plural(&'static str, &'static [(&'static str, Pattern)], Pattern),
-}
+//! into one compact string per language (see `build.rs`). Module texts come from the module, not from here.
 
 include!(concat!(env!("OUT_DIR"), "/catalogs.rs"));
 
@@ -21,29 +8,27 @@ pub fn languages() -> impl Iterator<Item = &'static str> {
     CATALOGS.iter().map(|(l, _)| *l)
 }
 
+/// A catalog is one string per language (see `build.rs`): messages in the order of [`IDS`],
+/// separated by NUL, each a pattern where `\u{1}var\u{2}` is a variable and
+/// `\u{3}var` (`\u{4}key\u{5}variant`)… `\u{6}` a plural select whose default key starts with `*`.
 pub struct Strings {
     lang: &'static str,
-    messages: &'static [(&'static str, Pattern)],
-    english: &'static [(&'static str, Pattern)],
-    plurals: Option<PluralRules>,
+    messages: &'static str,
+    english: &'static str,
 }
 
 impl Strings {
     /// The strings for `lang`, or for its base language (`fa-AF` → `fa`), or English.
     pub fn new(lang: &str) -> Strings {
         let base = lang.split('-').next().unwrap_or(lang);
-        let english = CATALOGS.iter().find(|(l, _)| *l == "en").map_or(&[][..], |(_, m)| *m);
+        let english = CATALOGS.iter().find(|(l, _)| *l == "en").map_or("", |(_, m)| *m);
         let (code, messages) = CATALOGS
             .iter()
             .find(|(l, _)| l.eq_ignore_ascii_case(lang))
             .or_else(|| CATALOGS.iter().find(|(l, _)| l.split('-').next() == Some(base)))
             .copied()
             .unwrap_or(("en", english));
-        let plurals = code
-            .parse::<LanguageIdentifier>()
-            .ok()
-            .and_then(|id| PluralRules::create(id, PluralRuleType::CARDINAL).ok());
-        Strings { lang: code, messages, english, plurals }
+        Strings { lang: code, messages, english }
     }
 
     /// The language these strings are in.
@@ -60,38 +45,81 @@ impl Strings {
     }
 
     pub fn format(&self, id: &str, args: &[(&str, Arg<'_>)]) -> String {
-        let found = self.messages.iter().chain(self.english).find(|(i, _)| *i == id);
-        let Some((_, pattern)) = found else { return id.to_string() };
+        let Some(index) = IDS.iter().position(|i| *i == id) else { return id.to_string() };
+        let own = self.messages.split('\0').nth(index).filter(|p| !p.is_empty());
+        let (pattern, lang) = match own {
+            Some(p) => (p, self.lang),
+            None => (self.english.split('\0').nth(index).unwrap_or(id), "en"),
+        };
         let mut out = String::new();
-        self.write(pattern, args, &mut out);
+        write(pattern, args, lang, &mut out);
         out
     }
+}
 
-    fn write(&self, pattern: Pattern, args: &[(&str, Arg<'_>)], out: &mut String) {
-        for piece in pattern {
-            match piece {
-                Piece::Text(t) => out.push_str(t),
-                Piece::Var(v) => match args.iter().find(|(k, _)| k == v) {
-                    Some((_, Arg::Num(n))) => out.push_str(&n.to_string()),
-                    Some((_, Arg::Str(s))) => out.push_str(s),
-                    None => out.push_str(v),
-                },
-                Piece::Plural(v, variants, default) => {
-                    let n = args.iter().find_map(|(k, a)| match a {
-                        Arg::Num(n) if k == v => Some(*n),
-                        _ => None,
-                    });
-                    let exact = n.map(|n| n.to_string());
-                    let category = n.and_then(|n| self.plurals.as_ref()?.select(n).ok()).map(category_name);
-                    let chosen = variants
-                        .iter()
-                        .find(|(key, _)| Some(*key) == exact.as_deref())
-                        .or_else(|| variants.iter().find(|(key, _)| Some(*key) == category))
-                        .map_or(*default, |(_, p)| *p);
-                    self.write(chosen, args, out);
-                }
+fn write(pattern: &str, args: &[(&str, Arg<'_>)], lang: &str, out: &mut String) {
+    let mut rest = pattern;
+    while let Some(at) = rest.find(['\u{1}', '\u{3}']) {
+        out.push_str(&rest[..at]);
+        let marker = rest.as_bytes()[at];
+        rest = &rest[at + 1..];
+        if marker == 1 {
+            let (var, after) = rest.split_once('\u{2}').unwrap_or((rest, ""));
+            match args.iter().find(|(k, _)| *k == var) {
+                Some((_, Arg::Num(n))) => out.push_str(&n.to_string()),
+                Some((_, Arg::Str(s))) => out.push_str(s),
+                None => out.push_str(var),
             }
+            rest = after;
+        } else {
+            let (select, after) = rest.split_once('\u{6}').unwrap_or((rest, ""));
+            let mut parts = select.split('\u{4}');
+            let var = parts.next().unwrap_or("");
+            let n = args.iter().find_map(|(k, a)| match a {
+                Arg::Num(n) if *k == var => Some(*n),
+                _ => None,
+            });
+            let exact = n.map(|n| n.to_string());
+            let category = n.map(|n| plural_category(lang, n));
+            let variants: Vec<(&str, &str)> = parts.filter_map(|p| p.split_once('\u{5}')).collect();
+            let pick =
+                |want: Option<&str>| variants.iter().find(|(k, _)| Some(k.trim_start_matches('*')) == want);
+            let chosen = pick(exact.as_deref())
+                .or_else(|| pick(category))
+                .or_else(|| variants.iter().find(|(k, _)| k.starts_with('*')));
+            if let Some((_, variant)) = chosen {
+                write(variant, args, lang, out);
+            }
+            rest = after;
         }
+    }
+    out.push_str(rest);
+}
+
+/// The CLDR cardinal plural category of a whole number in each language the player speaks
+/// (unicode.org/cldr, plurals.xml; whole numbers only, as every count the player shows is one).
+/// Kept here instead of a general plural-rules library: those carry every locale's rules and a
+/// locale parser into the WebAssembly. The test below checks these against ICU's.
+pub fn plural_category(lang: &str, n: i64) -> &'static str {
+    let n = n.unsigned_abs();
+    let (n10, n100) = (n % 10, n % 100);
+    match lang.split('-').next().unwrap_or(lang) {
+        "ar" => match n {
+            0 => "zero",
+            1 => "one",
+            2 => "two",
+            _ if (3..=10).contains(&n100) => "few",
+            _ if (11..=99).contains(&n100) => "many",
+            _ => "other",
+        },
+        "ru" => match (n10, n100) {
+            (1, _) if n100 != 11 => "one",
+            (2..=4, _) if !(12..=14).contains(&n100) => "few",
+            _ => "many",
+        },
+        "fa" if n <= 1 => "one",
+        "en" | "de" | "nl" | "el" | "tr" if n == 1 => "one",
+        _ => "other",
     }
 }
 
@@ -102,13 +130,55 @@ pub enum Arg<'a> {
     Str(&'a str),
 }
 
-fn category_name(c: PluralCategory) -> &'static str {
-    match c {
-        PluralCategory::ZERO => "zero",
-        PluralCategory::ONE => "one",
-        PluralCategory::TWO => "two",
-        PluralCategory::FEW => "few",
-        PluralCategory::MANY => "many",
-        PluralCategory::OTHER => "other",
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hand-kept rules agree with CLDR as ICU implements it, for every language the player
+    /// has a catalog for. `i18n/plurals.golden` was written by Node's `Intl.PluralRules`:
+    /// `node -e "…new Intl.PluralRules(lang).select(n)…"` for n in 0..=1200 (see its header).
+    #[test]
+    fn plural_rules_match_cldr() {
+        let golden = include_str!("../i18n/plurals.golden");
+        let mut checked = 0;
+        for line in golden.lines().filter(|l| !l.starts_with('#')) {
+            let (lang, letters) = line.split_once(' ').unwrap();
+            for (n, letter) in letters.chars().enumerate() {
+                let want = match letter {
+                    'z' => "zero",
+                    'o' => "one",
+                    't' => "two",
+                    'f' => "few",
+                    'm' => "many",
+                    _ => "other",
+                };
+                assert_eq!(plural_category(lang, n as i64), want, "{lang} {n}");
+                assert_eq!(plural_category(lang, -(n as i64)), want, "{lang} -{n}");
+            }
+            checked += 1;
+        }
+        assert_eq!(checked, languages().count(), "every catalog language is in the golden file");
+    }
+
+    /// (language, message, n, text): variables, exact and category variants, and fallback.
+    #[test]
+    fn messages_format_with_their_variables_and_plurals() {
+        let rows: &[(&str, &str, i64, &str)] = &[
+            ("en", "decisions-made", 1, "You made one decision."),
+            ("en", "decisions-made", 3, "You made 3 decisions."),
+            ("ar", "points", 2, "نقطتان"),
+            ("ar", "points", 5, "5 نقاط"),
+            ("ar", "points", 11, "11 نقطة"),
+            ("en", "progress", 4, "Step 4"),
+        ];
+        for (lang, id, n, want) in rows {
+            assert_eq!(Strings::new(lang).get_n(id, if *id == "progress" { "step" } else { "n" }, *n), *want);
+        }
+        // An unknown message shows its id; an unknown language speaks English.
+        assert_eq!(Strings::new("en").get("no-such-message"), "no-such-message");
+        assert_eq!(Strings::new("xx").lang(), "en");
+        assert_eq!(Strings::new("fa-AF").lang(), "fa");
+        let error = Strings::new("en").format("app-error", &[("reason", Arg::Str("HTTP 404"))]);
+        assert_eq!(error, "This module could not be loaded: HTTP 404");
     }
 }

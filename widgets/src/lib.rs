@@ -72,10 +72,11 @@ async fn fetch_module(src: &str) -> Result<Module, String> {
     if !resp.ok() {
         return Err(format!("{src}: HTTP {}", resp.status()));
     }
-    let text =
-        wasm_bindgen_futures::JsFuture::from(resp.text().map_err(js_error)?).await.map_err(js_error)?;
-    let text = text.as_string().ok_or("the module is not text")?;
-    let module: Module = serde_json::from_str(&text).map_err(|e| format!("{src}: {e}"))?;
+    let buffer = wasm_bindgen_futures::JsFuture::from(resp.array_buffer().map_err(js_error)?)
+        .await
+        .map_err(js_error)?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    let module = content::from_binary(&bytes).map_err(|e| format!("{src}: {e}"))?;
     let base = resp.url();
     let base = base.rsplit_once('/').map_or(String::new(), |(b, _)| format!("{b}/"));
     BASE.with(|b| *b.borrow_mut() = base);
@@ -83,7 +84,8 @@ async fn fetch_module(src: &str) -> Result<Module, String> {
 }
 
 fn js_error(e: JsValue) -> String {
-    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+    // A DOMException or TypeError: its own `toString()` ("TypeError: Failed to fetch").
+    e.as_string().unwrap_or_else(|| js_sys::Object::from(e).to_string().into())
 }
 
 pub(crate) fn select_value(e: &web_sys::Event) -> String {

@@ -59,7 +59,9 @@ pub(crate) fn media(m: &Model, module: &Module, media: &Media, dispatch: &Callba
 
 fn format_size(bytes: u64) -> String {
     if bytes >= 1_000_000 {
-        format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+        // Whole tenths by integer arithmetic: float formatting would add its tables to the player.
+        let tenths = (bytes + 50_000) / 100_000;
+        format!("{}.{} MB", tenths / 10, tenths % 10)
     } else {
         format!("{} KB", bytes.div_ceil(1000))
     }

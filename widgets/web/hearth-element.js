@@ -1,4 +1,4 @@
-// <hearth-player src="module.json" lang="ar"></hearth-player>
+// <hearth-player src="module.bin" lang="ar"></hearth-player>
 // Loads the WebAssembly player once and mounts it into every <hearth-player> element on the page.
 import init, { mount } from './hearth-player.js';
 

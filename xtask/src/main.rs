@@ -32,6 +32,7 @@ fn run_task() -> Result<()> {
         Some("player") => player::build(),
         Some("size") => player::size(),
         Some("e2e") => player::e2e(),
+        Some("components") => player::components(),
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
@@ -40,6 +41,7 @@ fn run_task() -> Result<()> {
                  demo    build the player and serve the examples at http://127.0.0.1:8080/ (--terminal: play in the terminal)\n  \
                  player  build the WebAssembly player into dist/player/\n  \
                  e2e     the browser tests: the player in headless Chromium (installs it if missing)\n  \
+                 components  the widgets' wasm-bindgen tests in headless Chromium\n  \
                  size    print the player's raw/gzip/brotli sizes; fail over the 150 KB budget\n  \
                  fuzz    fuzz the parsers for a while: `cargo xtask fuzz [condition|module] [seconds]`"
             );
@@ -94,6 +96,22 @@ fn test() -> Result<()> {
             "warnings",
         ],
     )?;
+    // The widgets' browser tests exist only for wasm32.
+    run(
+        "cargo",
+        &[
+            "clippy",
+            "-p",
+            "widgets",
+            "--tests",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
     // The examples must stay clean: the same check an author runs.
     let examples = example_dirs()?;
     if examples.is_empty() {
@@ -103,8 +121,10 @@ fn test() -> Result<()> {
     args.extend(examples.iter().map(String::as_str));
     run("cargo", &args)?;
     run("cargo", &["test", "--workspace", "--locked"])?;
-    // The player in a real browser, last: its summary closes the run.
-    player::e2e()
+    // The player in a real browser, last: components, then end to end, then what it weighs.
+    player::components()?;
+    player::e2e()?;
+    player::size()
 }
 
 pub(crate) fn example_dirs() -> Result<Vec<String>> {

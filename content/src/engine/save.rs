@@ -4,11 +4,11 @@
 //! ASCII with no quotes or backslashes, so it is safe in any LMS field:
 //!
 //! ```text
-//! h1|<content hash>|<lang>|<seed, base 36>|<entry>;<entry>;…
+//! h2|<content hash>|<lang>|<seed, base 36>|<entry>;<entry>;…
 //! entry = <op><payload>@<ms since the previous entry, base 36>
 //! op    = C continue · H<choice> choose · R[<text>] reflect · A<question>=<response> answer
 //! response = o<option> · m<option>,<option> · t · f · s<item>,<item> · p<pair>:<pair>,… ·
-//!            x<text> · n<number> · l<scale point>
+//!            x<text> · n<IEEE 754 bits of the number, base 36> · l<scale point>
 //! ```
 //!
 //! Ids are kept (not indices), so a log still replays when the module has changed around it.
@@ -17,7 +17,7 @@
 use super::{Action, Event, Logged, Response, State};
 use crate::model::{Millis, Module};
 
-const VERSION: &str = "h1";
+const VERSION: &str = "h2";
 
 /// What resuming found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,7 +141,8 @@ fn encode_action(a: &Action, out: &mut String) {
                     out.push_str(&format!("p{}", p.join(",")));
                 }
                 Response::Text(t) => out.push_str(&format!("x{}", escape(t))),
-                Response::Numeric(n) => out.push_str(&format!("n{n}")),
+                // The exact bits, in base 36: no float formatting code in the player, no rounding.
+                Response::Numeric(n) => out.push_str(&format!("n{}", radix36(n.to_bits()))),
                 Response::Scale(n) => out.push_str(&format!("l{n}")),
             }
         }
@@ -177,7 +178,9 @@ fn decode_action(s: &str) -> Option<Action> {
                         .collect::<Option<_>>()?,
                 ),
                 "x" => Response::Text(unescape(v).ok()?),
-                "n" => Response::Numeric(v.parse().ok().filter(|n: &f64| n.is_finite())?),
+                "n" => Response::Numeric(
+                    u64::from_str_radix(v, 36).ok().map(f64::from_bits).filter(|n| n.is_finite())?,
+                ),
                 "l" => Response::Scale(v.parse().ok()?),
                 _ => return None,
             };

@@ -165,8 +165,45 @@ fn fold_script(s: &str) -> String {
 pub fn parse_number(s: &str) -> Option<f64> {
     let folded: String = fold_script(s).chars().filter(|c| !c.is_whitespace()).collect();
     let folded = if folded.contains('.') { folded.replace(',', "") } else { folded.replace(',', ".") };
-    folded.parse::<f64>().ok().filter(|n| n.is_finite())
+    decimal(&folded)
 }
+
+/// `[+-]digits[.digits]` as the nearest `f64`. Not `str::parse`: the player ships as WebAssembly,
+/// and core's float parser brings about 15 KB of compressed tables for exponents and digit counts a
+/// learner never types. Up to 15 significant digits and 22 decimals this is exact (correctly
+/// rounded: both parts are exact in `f64` and IEEE division rounds once); beyond that it is within
+/// a few units in the last place, far inside any tolerance an author sets.
+pub(crate) fn decimal(s: &str) -> Option<f64> {
+    let (negative, s) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    if int.is_empty() && frac.is_empty() || !(int.bytes().chain(frac.bytes())).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let frac = frac.trim_end_matches('0');
+    let mut mantissa = 0.0_f64;
+    for b in int.bytes().chain(frac.bytes()) {
+        mantissa = mantissa * 10.0 + f64::from(b - b'0');
+    }
+    let mut scale = frac.len();
+    let mut value = mantissa;
+    // 10^22 is the largest power of ten an f64 holds exactly.
+    while scale > 22 {
+        value /= 1e22;
+        scale -= 22;
+    }
+    value /= POW10[scale];
+    let value = if negative { -value } else { value };
+    value.is_finite().then_some(value)
+}
+
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+    1e19, 1e20, 1e21, 1e22,
+];
 
 /// Points a question gives for a score: `round(points × score)` as whole competency points, so a
 /// half-right two-point question gives 1.

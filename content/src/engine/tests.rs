@@ -452,13 +452,16 @@ fn damaged_saved_state_is_an_error_not_a_panic() {
     let cases = [
         String::new(),
         "h9|x".into(),
-        "h1|".into(),
-        format!("h1|{h}|en|zz~|"),
-        format!("h1|{h}|en|1|Q@1"),
-        format!("h1|{h}|en|1|C@"),
-        format!("h1|{h}|en|1|C@1;Hc.kind"),
-        format!("h1|{h}|%zz|1|"),
-        format!("h1|{h}|en|1|Aq=n1e999@1"),
+        "h2|".into(),
+        format!("h2|{h}|en|zz~|"),
+        format!("h2|{h}|en|1|Q@1"),
+        format!("h2|{h}|en|1|C@"),
+        format!("h2|{h}|en|1|C@1;Hc.kind"),
+        format!("h2|{h}|%zz|1|"),
+        format!("h2|{h}|en|1|Aq=n1e999@1"),
+        // More bits than an f64 has; and +∞.
+        format!("h2|{h}|en|1|Aq=nzzzzzzzzzzzzzz@1"),
+        format!("h2|{h}|en|1|Aq=n{}@1", u64_base36(f64::INFINITY.to_bits())),
     ];
     for bad in &cases {
         assert!(State::resume(&m, bad, 0).is_err(), "{bad:?}");
@@ -532,6 +535,15 @@ fn exploring_finds_endings_choices_and_score_ranges() {
     }
 }
 
+fn u64_base36(mut n: u64) -> String {
+    let mut digits = Vec::new();
+    while n > 0 {
+        digits.push(char::from_digit((n % 36) as u32, 36).unwrap());
+        n /= 36;
+    }
+    digits.iter().rev().collect()
+}
+
 mod props {
     use proptest::prelude::*;
 
@@ -579,6 +591,17 @@ mod props {
                 prop_assert!(s.is_finished());
             }
         }
+
+        /// The player's own decimal reader agrees exactly with the standard library's wherever it
+        /// promises to (15 significant digits, 22 decimals).
+        #[test]
+        fn decimals_read_like_the_standard_library(int in 0u64..=999_999_999, frac in 0u64..=9_999_999_999_999, places in 0usize..=13, neg: bool) {
+            // At most 15 significant digits: drop integer digits as decimals are added.
+            let int = int % 10u64.pow(15u32.saturating_sub(places as u32).min(9));
+            let frac = format!("{frac:013}");
+            let text = format!("{}{int}.{}", if neg { "-" } else { "" }, &frac[..places]);
+            prop_assert_eq!(scoring::decimal(&text), text.parse::<f64>().ok(), "{}", text);
+        }
     }
 }
 
@@ -597,6 +620,15 @@ fn numbers_are_read_in_every_script() {
         ("eighteen", None),
         ("", None),
         ("1e999", None),
+        ("-3.25", Some(-3.25)),
+        ("+7", Some(7.0)),
+        (".5", Some(0.5)),
+        ("5.", Some(5.0)),
+        ("1.2.3", None),
+        ("-", None),
+        (".", None),
+        ("0.1", Some(0.1)),
+        ("0.000001", Some(1e-6)),
     ];
     for (typed, want) in rows {
         assert_eq!(parse_number(typed), *want, "{typed:?}");

@@ -99,3 +99,61 @@ fn the_examples_use_every_node_kind_and_question_type() {
     assert_eq!(kinds.len(), 5, "{kinds:?}");
     assert_eq!(types.len(), 9, "{types:?}");
 }
+
+/// Both compiled forms give back exactly the module, and the binary one refuses what it cannot
+/// read with a reason.
+#[test]
+fn compiled_forms_round_trip() {
+    use content::{BINARY_MAGIC, BinaryError, compiled_binary, compiled_json, from_binary};
+    for name in ["tuesday-night", "first-week"] {
+        let m = example(name);
+        // Compared in their JSON form: conditions come back from their canonical text with new
+        // source spans, which `Module`'s equality would count.
+        let json = compiled_json(&m);
+        let from_json: Module = serde_json::from_str(&json).unwrap();
+        assert!(compiled_json(&from_json) == json, "{name} through JSON");
+        let bin = compiled_binary(&m);
+        assert!(compiled_json(&from_binary(&bin).unwrap()) == json, "{name} through the binary form");
+        assert!(bin.len() < compiled_json(&m).len(), "the binary form is the smaller one");
+
+        assert_eq!(from_binary(b"{\"id\":\"x\"}"), Err(BinaryError::NotAModule));
+        assert_eq!(from_binary(&bin[..5]), Err(BinaryError::NotAModule));
+        let mut newer = bin.clone();
+        newer[7] = BINARY_MAGIC[7] + 1;
+        assert_eq!(
+            from_binary(&newer),
+            Err(BinaryError::Version { found: BINARY_MAGIC[7] + 1, expected: BINARY_MAGIC[7] })
+        );
+        assert!(matches!(from_binary(&bin[..bin.len() - 10]), Err(BinaryError::Damaged(_))));
+        let mut longer = bin.clone();
+        longer.push(0);
+        assert!(matches!(from_binary(&longer), Err(BinaryError::Damaged(_))));
+    }
+}
+
+/// The shape of every type in the binary module, as postcard sees it. postcard is positional, so
+/// any change here changes what the bytes mean: when this snapshot changes, bump the format
+/// number in `content::BINARY_MAGIC` (its last byte) in the same commit.
+#[test]
+fn binary_format_shape() {
+    use serde_reflection::{Tracer, TracerConfig};
+    // Conditions are strings on the wire that must parse, so the tracer's stand-in string is one.
+    let config = TracerConfig::default().default_string_value("trust > 1".into());
+    let mut tracer = Tracer::new(config);
+    // Each enum is traced on its own first, so that every variant is seen.
+    use content::model::*;
+    tracer.trace_simple_type::<BacktrackPolicy>().unwrap();
+    tracer.trace_simple_type::<VarType>().unwrap();
+    tracer.trace_simple_type::<Value>().unwrap();
+    tracer.trace_simple_type::<Effect>().unwrap();
+    tracer.trace_simple_type::<NodeKind>().unwrap();
+    tracer.trace_simple_type::<ReflectionStore>().unwrap();
+    tracer.trace_simple_type::<MediaKind>().unwrap();
+    tracer.trace_simple_type::<LowData>().unwrap();
+    tracer.trace_simple_type::<Partial>().unwrap();
+    tracer.trace_simple_type::<QuestionBody>().unwrap();
+    tracer.trace_simple_type::<Module>().unwrap();
+    let registry = tracer.registry().unwrap();
+    insta::assert_json_snapshot!(registry);
+    assert_eq!(content::BINARY_MAGIC[7], 1, "the format number this shape is version 1 of");
+}
