@@ -56,7 +56,9 @@ pub(crate) fn ensure_tools() -> Result<()> {
 }
 
 pub(crate) fn npm_install() -> Result<()> {
-    if !Path::new("tests/e2e/node_modules/.bin/wasm-opt").exists() {
+    let needed =
+        ["tests/e2e/node_modules/.bin/wasm-opt", "tests/e2e/node_modules/@learninglocker/xapi-validation"];
+    if !needed.iter().all(|p| Path::new(p).exists()) {
         run("npm", &["ci", "--prefix", "tests/e2e", "--no-audit", "--no-fund", "--loglevel=error"])?;
     }
     Ok(())
