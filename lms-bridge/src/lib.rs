@@ -7,6 +7,7 @@
 //! gives the same statements byte for byte (the golden tests rely on it), natively and in the
 //! browser.
 
+pub mod client;
 pub mod interaction;
 pub mod profile;
 pub mod scorm;
