@@ -51,19 +51,23 @@ impl std::fmt::Display for ScormError {
 
 /// Turns one attempt's events into SCORM values. It counts interactions and objectives, because
 /// SCORM addresses them by index (`cmi.interactions.3.id`).
-pub struct Recorder<'m> {
-    module: &'m Module,
+pub struct Recorder {
     version: Version,
     lang: String,
     interactions: usize,
     objectives: Vec<String>,
 }
 
-impl<'m> Recorder<'m> {
+impl Recorder {
     /// `interactions` is how many the LMS already holds (`cmi.interactions._count`), so that a
     /// resumed attempt appends instead of overwriting.
-    pub fn new(module: &'m Module, version: Version, lang: &str, interactions: usize) -> Recorder<'m> {
-        Recorder { module, version, lang: lang.to_string(), interactions, objectives: Vec::new() }
+    pub fn new(version: Version, lang: &str, interactions: usize) -> Recorder {
+        Recorder { version, lang: lang.to_string(), interactions, objectives: Vec::new() }
+    }
+
+    /// Which SCORM this records for.
+    pub fn version(&self) -> Version {
+        self.version
     }
 
     /// Values for the start of a session (not on resume: a resumed attempt keeps its status).
@@ -78,8 +82,7 @@ impl<'m> Recorder<'m> {
 
     /// Values for one event. `time` is the wall-clock time of day (`HH:MM:SS`) for SCORM 1.2's
     /// interaction time and the full ISO timestamp for SCORM 2004's.
-    pub fn event(&mut self, event: &Event, time: &str) -> Vec<Pair> {
-        let m = self.module;
+    pub fn event(&mut self, m: &Module, event: &Event, time: &str) -> Vec<Pair> {
         let v12 = self.version == Version::Scorm12;
         match event {
             Event::ChoiceMade { node, choice, duration_ms, .. } => {

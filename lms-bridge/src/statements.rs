@@ -33,9 +33,9 @@ pub struct Cmi5Launch {
     pub mastery_score: Option<f64>,
 }
 
-/// Turns one attempt's events into statements, in order, with stable ids.
-pub struct Mapper<'m> {
-    module: &'m Module,
+/// Turns one attempt's events into statements, in order, with stable ids. It holds no module: the
+/// caller passes the one the events come from, so the player can keep it where it likes.
+pub struct Mapper {
     launch: Launch,
     lang: String,
     seq: u64,
@@ -43,11 +43,16 @@ pub struct Mapper<'m> {
     session_ms: u64,
 }
 
-impl<'m> Mapper<'m> {
+impl Mapper {
     /// A mapper for a session; `seq` continues a session's numbering after a reload (0 for a new
     /// session).
-    pub fn new(module: &'m Module, launch: Launch, lang: &str, seq: u64) -> Mapper<'m> {
-        Mapper { module, launch, lang: lang.to_string(), seq, session_ms: 0 }
+    pub fn new(launch: Launch, lang: &str, seq: u64) -> Mapper {
+        Mapper { launch, lang: lang.to_string(), seq, session_ms: 0 }
+    }
+
+    /// The launch this mapper reports for.
+    pub fn launch(&self) -> &Launch {
+        &self.launch
     }
 
     /// How many statements this session has produced (to persist with the queue).
@@ -57,20 +62,20 @@ impl<'m> Mapper<'m> {
 
     /// The statements for one event. `timestamp` is when it happened (RFC 3339, UTC);
     /// `session_ms` how long the session has lasted.
-    pub fn statements(&mut self, event: &Event, timestamp: &str, session_ms: u64) -> Vec<Value> {
+    pub fn statements(&mut self, m: &Module, event: &Event, timestamp: &str, session_ms: u64) -> Vec<Value> {
         self.session_ms = session_ms;
-        let m = self.module;
         match event {
-            Event::Started { .. } => vec![self.defined(verb::INITIALIZED, Map::new(), timestamp, false)],
+            Event::Started { .. } => vec![self.defined(m, verb::INITIALIZED, Map::new(), timestamp, false)],
             Event::ChoiceMade { node, choice, deltas, duration_ms } => {
                 let Some(n) = m.node(node) else { return vec![] };
                 let NodeKind::Decision { choices } = &n.kind else { return vec![] };
                 let Some(chosen) = choices.iter().find(|c| &c.id == choice) else { return vec![] };
                 let components: Vec<Value> = choices
                     .iter()
-                    .map(|c| json!({ "id": c.id, "description": self.text(&c.text) }))
+                    .map(|c| json!({ "id": c.id, "description": text(m, &self.lang, &c.text) }))
                     .collect();
-                let name = n.text.as_deref().map_or_else(|| json!({ &self.lang: node }), |t| self.text(t));
+                let name =
+                    n.text.as_deref().map_or_else(|| json!({ &self.lang: node }), |t| text(m, &self.lang, t));
                 let object = json!({
                     "id": self.node_iri(node),
                     "objectType": "Activity",
@@ -86,11 +91,11 @@ impl<'m> Mapper<'m> {
                     "response": choice,
                     "duration": iso_duration(*duration_ms),
                     "extensions": {
-                        ext::CHOICE_TEXT: self.text(&chosen.text),
+                        ext::CHOICE_TEXT: text(m, &self.lang, &chosen.text),
                         ext::COMPETENCY_DELTAS: deltas,
                     }
                 });
-                vec![self.allowed(verb::ANSWERED, object, Some(result), timestamp)]
+                vec![self.allowed(m, verb::ANSWERED, object, Some(result), timestamp)]
             }
             Event::QuestionAnswered {
                 node,
@@ -107,7 +112,7 @@ impl<'m> Mapper<'m> {
                 let Some(q) = find_question(m, node, question) else { return vec![] };
                 let mut definition = Map::new();
                 definition.insert("type".into(), activity::INTERACTION.into());
-                definition.insert("name".into(), self.text(&q.text));
+                definition.insert("name".into(), text(m, &self.lang, &q.text));
                 definition.insert("interactionType".into(), interaction::kind(q).into());
                 if let Some(p) = interaction::correct_patterns(m, &self.lang, q) {
                     definition.insert("correctResponsesPattern".into(), p.into());
@@ -133,19 +138,20 @@ impl<'m> Mapper<'m> {
                         "max": points_possible,
                     });
                 }
-                vec![self.allowed(verb::ANSWERED, object, Some(result), timestamp)]
+                vec![self.allowed(m, verb::ANSWERED, object, Some(result), timestamp)]
             }
-            Event::ReflectionWritten { node, text } => {
+            Event::ReflectionWritten { node, text: written } => {
                 let Some(n) = m.node(node) else { return vec![] };
-                let name = n.text.as_deref().map_or_else(|| json!({ &self.lang: node }), |t| self.text(t));
+                let name =
+                    n.text.as_deref().map_or_else(|| json!({ &self.lang: node }), |t| text(m, &self.lang, t));
                 let object = json!({
                     "id": self.node_iri(node),
                     "objectType": "Activity",
                     "definition": { "type": activity::INTERACTION, "name": name, "interactionType": "long-fill-in" }
                 });
                 // A reflection kept on the device says only that it was written.
-                let result = text.as_ref().map(|t| json!({ "response": t }));
-                vec![self.allowed(verb::COMMENTED, object, result, timestamp)]
+                let result = written.as_ref().map(|t| json!({ "response": t }));
+                vec![self.allowed(m, verb::COMMENTED, object, result, timestamp)]
             }
             Event::CompetencyScored { competency, score, max, scaled } => {
                 let Some(c) = m.framework.competencies.iter().find(|c| &c.id == competency) else {
@@ -154,13 +160,14 @@ impl<'m> Mapper<'m> {
                 let object = json!({
                     "id": c.iri,
                     "objectType": "Activity",
-                    "definition": { "type": activity::COMPETENCY, "name": self.text(&c.title) }
+                    "definition": { "type": activity::COMPETENCY, "name": text(m, &self.lang, &c.title) }
                 });
                 let result = json!({ "score": { "scaled": scaled, "raw": score, "min": 0, "max": max } });
-                vec![self.allowed(verb::SCORED, object, Some(result), timestamp)]
+                vec![self.allowed(m, verb::SCORED, object, Some(result), timestamp)]
             }
             Event::EndingReached { node, band, scaled, passed } => {
-                let band_title = m.bands.iter().find(|b| &b.id == band).map(|b| self.text(&b.title));
+                let band_title =
+                    m.bands.iter().find(|b| &b.id == band).map(|b| text(m, &self.lang, &b.title));
                 let band_passes = m.bands.iter().find(|b| &b.id == band).is_none_or(|b| b.pass);
                 let mastery = self.launch.cmi5.as_ref().and_then(|c| c.mastery_score);
                 // An LMS mastery score overrides the module's (cmi5 §10.2.4); a band that never
@@ -180,12 +187,14 @@ impl<'m> Mapper<'m> {
                 }
                 vec![
                     self.defined(
+                        m,
                         verb::COMPLETED,
                         completed.as_object().cloned().unwrap_or_default(),
                         timestamp,
                         true,
                     ),
                     self.defined(
+                        m,
                         if passed { verb::PASSED } else { verb::FAILED },
                         judged.as_object().cloned().unwrap_or_default(),
                         timestamp,
@@ -194,13 +203,13 @@ impl<'m> Mapper<'m> {
                 ]
             }
             Event::Suspended { .. } => {
-                let object = self.module_object();
-                vec![self.allowed(verb::SUSPENDED, object, None, timestamp)]
+                let object = self.module_object(m);
+                vec![self.allowed(m, verb::SUSPENDED, object, None, timestamp)]
             }
             Event::Resumed { changed_content } => {
-                let object = self.module_object();
+                let object = self.module_object(m);
                 let result = changed_content.then(|| json!({ "extensions": { ext::CHANGED_CONTENT: true } }));
-                vec![self.allowed(verb::RESUMED, object, result, timestamp)]
+                vec![self.allowed(m, verb::RESUMED, object, result, timestamp)]
             }
             Event::WentBack { to, .. } => {
                 let object = json!({
@@ -208,7 +217,7 @@ impl<'m> Mapper<'m> {
                     "objectType": "Activity",
                     "definition": { "type": activity::NODE, "name": { &self.lang: to } }
                 });
-                vec![self.allowed(verb::WENT_BACK, object, None, timestamp)]
+                vec![self.allowed(m, verb::WENT_BACK, object, None, timestamp)]
             }
             Event::LanguageChanged { to, .. } => {
                 // Not a learning event of its own: later statements carry the new language.
@@ -220,36 +229,39 @@ impl<'m> Mapper<'m> {
     }
 
     /// The last statement of a session (cmi5-defined), with the session's duration.
-    pub fn terminated(&mut self, timestamp: &str, session_ms: u64) -> Value {
+    pub fn terminated(&mut self, m: &Module, timestamp: &str, session_ms: u64) -> Value {
         let result = json!({ "duration": iso_duration(session_ms) });
-        self.defined(verb::TERMINATED, result.as_object().cloned().unwrap_or_default(), timestamp, false)
-    }
-
-    fn text(&self, key: &str) -> Value {
-        interaction::language_map(self.module, &self.lang, key)
+        self.defined(m, verb::TERMINATED, result.as_object().cloned().unwrap_or_default(), timestamp, false)
     }
 
     fn node_iri(&self, node: &str) -> String {
         format!("{}/nodes/{node}", self.launch.activity_id)
     }
 
-    fn module_object(&self) -> Value {
+    fn module_object(&self, m: &Module) -> Value {
         json!({
             "id": self.launch.activity_id,
             "objectType": "Activity",
             "definition": {
                 "type": activity::MODULE,
-                "name": self.text(&self.module.title),
+                "name": text(m, &self.lang, &m.title),
             }
         })
     }
 
     /// A statement about the module itself: cmi5-defined when launched by cmi5 (object = the
     /// launch activity, the cmi5 category, and `moveon` when the result judges).
-    fn defined(&mut self, verb: &str, result: Map<String, Value>, timestamp: &str, moveon: bool) -> Value {
-        let object = self.module_object();
+    fn defined(
+        &mut self,
+        m: &Module,
+        verb: &str,
+        result: Map<String, Value>,
+        timestamp: &str,
+        moveon: bool,
+    ) -> Value {
+        let object = self.module_object(m);
         let result = (!result.is_empty()).then_some(Value::Object(result));
-        let mut s = self.statement(verb, object, result, timestamp, false);
+        let mut s = self.statement(m, verb, object, result, timestamp, false);
         if self.launch.cmi5.is_some() {
             let mut categories = vec![json!({ "id": cmi5::CATEGORY, "objectType": "Activity" })];
             if moveon {
@@ -265,13 +277,21 @@ impl<'m> Mapper<'m> {
     }
 
     /// Any other statement: about a part of the module, with the module as its parent.
-    fn allowed(&mut self, verb: &str, object: Value, result: Option<Value>, timestamp: &str) -> Value {
+    fn allowed(
+        &mut self,
+        m: &Module,
+        verb: &str,
+        object: Value,
+        result: Option<Value>,
+        timestamp: &str,
+    ) -> Value {
         let is_module = object["id"] == self.launch.activity_id.as_str();
-        self.statement(verb, object, result, timestamp, !is_module)
+        self.statement(m, verb, object, result, timestamp, !is_module)
     }
 
     fn statement(
         &mut self,
+        m: &Module,
         verb: &str,
         object: Value,
         result: Option<Value>,
@@ -289,7 +309,7 @@ impl<'m> Mapper<'m> {
         if !context["extensions"].is_object() {
             context["extensions"] = json!({});
         }
-        context["extensions"][ext::CONTENT_HASH] = json!(self.module.content_hash);
+        context["extensions"][ext::CONTENT_HASH] = json!(m.content_hash);
         let mut s = json!({
             "id": id,
             "timestamp": timestamp,
@@ -336,4 +356,8 @@ fn find_question<'m>(m: &'m Module, node: &str, question: &str) -> Option<&'m Qu
         NodeKind::Quiz { questions, .. } => questions.iter().find(|q| q.id == question),
         _ => None,
     }
+}
+
+fn text(m: &Module, lang: &str, key: &str) -> Value {
+    interaction::language_map(m, lang, key)
 }

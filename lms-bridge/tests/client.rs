@@ -166,16 +166,16 @@ async fn a_mapped_walk_is_accepted_whole() {
         activity_id: "https://hearth.example/modules/fc.tuesday-night".into(),
         cmi5: None,
     };
-    let mut mapper = lms_bridge::Mapper::new(&m, launch, "ar", 0);
+    let mut mapper = lms_bridge::Mapper::new(launch, "ar", 0);
     let (mut s, events) = content::engine::State::start(&m, "ar", 0, 0);
     let mut statements: Vec<Value> =
-        events.iter().flat_map(|e| mapper.statements(e, "2026-11-23T09:00:00.000Z", 0)).collect();
+        events.iter().flat_map(|e| mapper.statements(&m, e, "2026-11-23T09:00:00.000Z", 0)).collect();
     for a in path {
         for e in s.apply(&m, a.clone(), 1_000).unwrap() {
-            statements.extend(mapper.statements(&e, "2026-11-23T09:00:01.000Z", 1_000));
+            statements.extend(mapper.statements(&m, &e, "2026-11-23T09:00:01.000Z", 1_000));
         }
     }
-    statements.push(mapper.terminated("2026-11-23T09:00:02.000Z", 2_000));
+    statements.push(mapper.terminated(&m, "2026-11-23T09:00:02.000Z", 2_000));
     let ids = c.post_statements(&statements).await.unwrap();
     assert_eq!(ids.len(), statements.len());
     let stored = c

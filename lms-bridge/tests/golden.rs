@@ -67,14 +67,14 @@ fn launch(m: &Module, cmi5: bool) -> Launch {
 fn statements(m: &Module, lang: &str, cmi5: bool) -> Value {
     let mut all = serde_json::Map::new();
     for (ending, events, _) in walks(m, lang) {
-        let mut mapper = Mapper::new(m, launch(m, cmi5), lang, 0);
+        let mut mapper = Mapper::new(launch(m, cmi5), lang, 0);
         let mut list = Vec::new();
         let mut last = 0;
         for (t, e) in &events {
-            list.extend(mapper.statements(e, &timestamp(*t), *t));
+            list.extend(mapper.statements(m, e, &timestamp(*t), *t));
             last = *t;
         }
-        list.push(mapper.terminated(&timestamp(last + 5_000), last + 5_000));
+        list.push(mapper.terminated(m, &timestamp(last + 5_000), last + 5_000));
         for s in &list {
             if let Err(errors) = xapi::validate_statement(s, xapi::Version::V1_0) {
                 panic!("{ending}: {errors:?}\n{s:#}");
@@ -142,14 +142,14 @@ fn cmi5_sessions_are_in_the_defined_order() {
 fn scorm(m: &Module, version: Version) -> Value {
     let mut all = serde_json::Map::new();
     for (ending, events, state) in walks(m, "en") {
-        let mut r = Recorder::new(m, version, "en", 0);
+        let mut r = Recorder::new(version, "en", 0);
         let mut pairs = r.start();
         for (t, e) in &events {
             let time = match version {
                 Version::Scorm12 => timestamp(*t)[11..19].to_string(),
                 Version::Scorm2004 => timestamp(*t),
             };
-            pairs.extend(r.event(e, &time));
+            pairs.extend(r.event(m, e, &time));
         }
         pairs.push(r.session_time(events.last().map_or(0, |(t, _)| *t)));
         assert!(state.is_finished());
@@ -174,12 +174,12 @@ fn suspend_data_is_whole_or_refused() {
     let (mut s, _) = State::start(&m, "en", 0, 0);
     s.apply(&m, Action::Continue, 1_000).unwrap();
     let saved = s.save();
-    let r = Recorder::new(&m, Version::Scorm12, "en", 0);
+    let r = Recorder::new(Version::Scorm12, "en", 0);
     let pairs = r.suspend(&saved, s.at(&m), 61_000).unwrap();
     assert!(pairs.contains(&("cmi.suspend_data".into(), saved.clone())));
     assert!(pairs.contains(&("cmi.core.exit".into(), "suspend".into())));
     assert!(pairs.contains(&("cmi.core.session_time".into(), "00:01:01.00".into())));
     let long = "x".repeat(4_097);
     assert!(r.suspend(&long, "n", 0).is_err());
-    assert!(Recorder::new(&m, Version::Scorm2004, "en", 0).suspend(&long, "n", 0).is_ok());
+    assert!(Recorder::new(Version::Scorm2004, "en", 0).suspend(&long, "n", 0).is_ok());
 }
