@@ -13,5 +13,7 @@ pub mod profile;
 pub mod scorm;
 pub mod statements;
 pub mod time;
+#[cfg(feature = "web")]
+pub mod web;
 
 pub use statements::{Cmi5Launch, Launch, Mapper};

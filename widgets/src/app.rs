@@ -76,12 +76,21 @@ pub fn app(props: &AppProps) -> Html {
         }
         Load::Ready(m) => {
             let key = props.config.storage_key.clone().unwrap_or_else(|| format!("hearth:{}", m.id));
+            // A language the module carries: exactly, or by its base (`ar-SA` → `ar`).
+            let carried = |l: String| {
+                let base = l.split('-').next().unwrap_or(&l).to_string();
+                m.languages
+                    .iter()
+                    .find(|c| **c == l)
+                    .or_else(|| m.languages.iter().find(|c| **c == base))
+                    .cloned()
+            };
             let lang = props
                 .config
                 .lang
                 .clone()
-                .filter(|l| m.languages.contains(l))
-                .or_else(|| storage::get(&format!("{key}:lang")).filter(|l| m.languages.contains(l)))
+                .and_then(carried)
+                .or_else(|| storage::get(&format!("{key}:lang")).and_then(carried))
                 .unwrap_or_else(|| m.source_lang.clone());
             let seed = props.config.seed;
             html! { <Player module={m.clone()} {lang} storage_key={key} {seed} bridge={props.bridge.clone()} /> }
@@ -145,6 +154,8 @@ pub(crate) struct Model {
     /// would not do: one event after one event looks like no change, and that event would wait.)
     emitted: usize,
     storage_key: String,
+    /// Whether the learner's record has reached the LMS (only with an LMS transport).
+    delivery: Option<crate::bridge::Delivery>,
 }
 
 pub(crate) enum Msg {
@@ -159,6 +170,7 @@ pub(crate) enum Msg {
     Acknowledge(String),
     Reveal(String),
     Restart,
+    Delivery(crate::bridge::Delivery),
 }
 
 fn now() -> u64 {
@@ -247,6 +259,7 @@ impl Reducible for Model {
             Msg::Reveal(media) => {
                 m.revealed.insert(media);
             }
+            Msg::Delivery(d) => m.delivery = Some(d),
         }
         if !events.is_empty() {
             m.step += u32::from(
@@ -286,7 +299,8 @@ fn announcement(m: &Model, events: &[Event]) -> String {
 #[function_component(Player)]
 fn player(props: &PlayerProps) -> Html {
     let model = use_reducer(|| {
-        let saved = storage::get(&props.storage_key);
+        // Progress the LMS keeps (SCORM suspend data) comes before this device's.
+        let saved = props.bridge.resume_point().or_else(|| storage::get(&props.storage_key));
         Model {
             module: props.module.clone(),
             state: None,
@@ -304,10 +318,19 @@ fn player(props: &PlayerProps) -> Html {
             acted: 0,
             outbox: Rc::new(RefCell::new(Vec::new())),
             emitted: 0,
+            delivery: None,
             storage_key: props.storage_key.clone(),
             seed: props.seed,
         }
     });
+    // The LMS transport says when the learner's record is only on this device, and when it is sent.
+    {
+        let dispatcher = model.dispatcher();
+        let bridge = props.bridge.clone();
+        use_effect_with((), move |_| {
+            bridge.on_delivery(Box::new(move |d| dispatcher.dispatch(Msg::Delivery(d))));
+        });
+    }
     // After each change: events to the bridge, progress and preferences to the device.
     {
         let model = model.clone();
@@ -316,9 +339,10 @@ fn player(props: &PlayerProps) -> Html {
         use_effect_with(deps, move |_| {
             let events: Vec<Event> = model.outbox.borrow_mut().drain(..).collect();
             if !events.is_empty() {
-                bridge.send(&events);
+                bridge.send(&model.module, &events);
             }
             if let Some(state) = &model.state {
+                bridge.progress(&model.module, state);
                 if state.is_finished() {
                     storage::remove(&model.storage_key);
                 } else {
@@ -399,6 +423,11 @@ fn toolbar(m: &Model, dispatch: &Callback<Msg>, title: &str) -> Html {
             <h1 class="h-title">{ title.to_string() }</h1>
             if playing {
                 <span class="h-progress">{ s.get_n("progress", "step", step as i64) }</span>
+            }
+            if let Some(d) = m.delivery {
+                <span class="h-delivery" data-delivery={if d == crate::bridge::Delivery::Sent { "sent" } else { "local" }}>{
+                    if d == crate::bridge::Delivery::Sent { s.get("saved-sent") } else { s.get("saved-local") }
+                }</span>
             }
             <div class="h-tools" role="group" aria-label={s.get("settings")}>
                 if module.languages.len() > 1 {

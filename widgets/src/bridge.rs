@@ -1,12 +1,29 @@
 //! Where learning events go. The player hands every event to a [`Bridge`]; it knows nothing of
-//! xAPI, cmi5 or SCORM (those transports live in the LMS bridge).
+//! xAPI, cmi5 or SCORM (those live in `lms.rs`, on top of the `lms-bridge` crate).
 
-use content::engine::Event;
+use std::rc::Rc;
+
+use content::engine::{Event, State};
+use content::model::Module;
 use wasm_bindgen::JsValue;
+
+/// Whether the learner's record has reached the LMS or LRS.
+pub use lms_bridge::web::Delivery;
 
 /// Receives every learning event the player emits, in order.
 pub trait Bridge {
-    fn send(&self, events: &[Event]);
+    fn send(&self, module: &Rc<Module>, events: &[Event]);
+
+    /// After every change: where the learner is (SCORM keeps it as suspend data).
+    fn progress(&self, _module: &Rc<Module>, _state: &State) {}
+
+    /// Progress the LMS holds for this learner, to resume from (instead of this device's).
+    fn resume_point(&self) -> Option<String> {
+        None
+    }
+
+    /// Tells `f` whenever the delivery of the learner's record changes.
+    fn on_delivery(&self, _f: Box<dyn Fn(Delivery)>) {}
 }
 
 /// The in-page event log: each event is dispatched on the host element as a bubbling
@@ -16,7 +33,7 @@ pub struct PageEvents {
 }
 
 impl Bridge for PageEvents {
-    fn send(&self, events: &[Event]) {
+    fn send(&self, _: &Rc<Module>, events: &[Event]) {
         for e in events {
             let Ok(json) = serde_json::to_string(e) else { continue };
             let detail = js_sys::JSON::parse(&json).unwrap_or(JsValue::NULL);
@@ -26,6 +43,31 @@ impl Bridge for PageEvents {
             if let Ok(ev) = web_sys::CustomEvent::new_with_event_init_dict("hearth-event", &init) {
                 let _ = self.target.dispatch_event(&ev);
             }
+        }
+    }
+}
+
+/// Several bridges at once: the in-page log always, and the LMS transport when there is one.
+pub struct Fanout(pub Vec<Rc<dyn Bridge>>);
+
+impl Bridge for Fanout {
+    fn send(&self, module: &Rc<Module>, events: &[Event]) {
+        self.0.iter().for_each(|b| b.send(module, events));
+    }
+
+    fn progress(&self, module: &Rc<Module>, state: &State) {
+        self.0.iter().for_each(|b| b.progress(module, state));
+    }
+
+    fn resume_point(&self) -> Option<String> {
+        self.0.iter().find_map(|b| b.resume_point())
+    }
+
+    fn on_delivery(&self, f: Box<dyn Fn(Delivery)>) {
+        let f: Rc<dyn Fn(Delivery)> = Rc::from(f);
+        for b in &self.0 {
+            let f = f.clone();
+            b.on_delivery(Box::new(move |d| f(d)));
         }
     }
 }

@@ -8,11 +8,13 @@
 mod app;
 pub mod bridge;
 pub mod i18n;
+mod lms;
 mod question;
 mod results;
 mod storage;
 mod view;
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use content::model::Module;
@@ -24,19 +26,22 @@ pub use app::{App, AppProps, Config};
 /// A mounted player; `destroy()` removes it.
 #[wasm_bindgen]
 pub struct PlayerHandle {
-    handle: Option<yew::AppHandle<App>>,
+    handle: Rc<RefCell<Option<yew::AppHandle<App>>>>,
 }
 
 #[wasm_bindgen]
 impl PlayerHandle {
     pub fn destroy(&mut self) {
-        if let Some(h) = self.handle.take() {
+        if let Some(h) = self.handle.borrow_mut().take() {
             h.destroy();
         }
     }
 }
 
-/// Mounts the player into `element`. `config` is `{ src, lang?, storage_key?, seed? }`.
+/// Mounts the player into `element`. `config` is `{ src, lang?, storage_key?, seed?, format? }`.
+/// `format` picks where results go besides the in-page event log: `scorm12`, `scorm2004` (the
+/// LMS's SCORM API), `cmi5` (this page was launched as a cmi5 AU), `xapi` (an xAPI launch link),
+/// or nothing (an embed that reports nowhere but the page).
 #[wasm_bindgen]
 pub fn mount(element: web_sys::Element, config: JsValue) -> Result<PlayerHandle, JsValue> {
     let get = |k: &str| {
@@ -48,10 +53,53 @@ pub fn mount(element: web_sys::Element, config: JsValue) -> Result<PlayerHandle,
     let src = get("src")
         .ok_or_else(|| JsValue::from_str("hearth: `src` (the compiled module's URL) is required"))?;
     let seed = get("seed").and_then(|s| s.parse().ok());
-    let config = Config { src, lang: get("lang"), storage_key: get("storage_key"), seed };
-    let bridge = Rc::new(bridge::PageEvents { target: element.clone() });
-    let handle = yew::Renderer::<App>::with_root_and_props(element, AppProps { config, bridge }).render();
-    Ok(PlayerHandle { handle: Some(handle) })
+    let format = get("format").unwrap_or_default();
+    let mut config = Config { src, lang: get("lang"), storage_key: get("storage_key"), seed };
+    let page: Rc<dyn bridge::Bridge> = Rc::new(bridge::PageEvents { target: element.clone() });
+    let handle = Rc::new(RefCell::new(None));
+    let render = {
+        let handle = handle.clone();
+        move |config: Config, bridge: Rc<dyn bridge::Bridge>| {
+            let app =
+                yew::Renderer::<App>::with_root_and_props(element, AppProps { config, bridge }).render();
+            *handle.borrow_mut() = Some(app);
+        }
+    };
+    // Progress is kept per module; the key is known before the module is (the URL names it).
+    let key = config.storage_key.clone().unwrap_or_else(|| format!("hearth:{}", config.src));
+    let lang = config.lang.clone().unwrap_or_default();
+    if format == "cmi5" {
+        wasm_bindgen_futures::spawn_local(async move {
+            match lms_bridge::web::cmi5_launch().await {
+                Ok(session) => {
+                    if config.lang.is_none() {
+                        config.lang = session.languages.first().cloned();
+                    }
+                    let lms = lms::XapiBridge::from_cmi5(&session, config.lang.as_deref().unwrap_or(""));
+                    render(config, Rc::new(bridge::Fanout(vec![page, lms])));
+                }
+                Err(e) => {
+                    web_sys::console::error_1(&format!("hearth: cmi5 launch failed: {e}").into());
+                    config.src = format!("data:,cmi5 launch failed: {e}");
+                    render(config, page);
+                }
+            }
+        });
+    } else {
+        let bridge: Rc<dyn bridge::Bridge> = match lms::connect(&format, &key, &lang) {
+            Some(lms) => Rc::new(bridge::Fanout(vec![page, lms])),
+            None => {
+                if !format.is_empty() {
+                    web_sys::console::warn_1(
+                        &format!("hearth: no {format} LMS found; results stay on this page").into(),
+                    );
+                }
+                page
+            }
+        };
+        render(config, bridge);
+    }
+    Ok(PlayerHandle { handle })
 }
 
 // Where the compiled module was loaded from; media paths are relative to it.

@@ -96,7 +96,7 @@ fn compile() -> Module {
 struct Recorder(RefCell<Vec<Event>>);
 
 impl Bridge for Recorder {
-    fn send(&self, events: &[Event]) {
+    fn send(&self, _: &Rc<Module>, events: &[Event]) {
         self.0.borrow_mut().extend_from_slice(events);
     }
 }

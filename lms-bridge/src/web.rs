@@ -1,0 +1,437 @@
+//! The browser side (feature `web`): a `fetch` transport, a statement queue that survives bad
+//! connections, reloads and closed tabs, SCORM API discovery, and the cmi5 and xAPI launches.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde_json::Value;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::client::{Auth, DocumentKey, Request, Response, Transport, XapiClient, XapiError};
+use crate::scorm::Version;
+
+/// `fetch` as the client's transport: no HTTP library in the player.
+pub struct FetchTransport {
+    /// Lets a request outlive the page (`pagehide`); bodies are then limited to 64 KB.
+    pub keepalive: bool,
+}
+
+impl Transport for FetchTransport {
+    async fn send(&self, request: Request) -> Result<Response, String> {
+        let init = web_sys::RequestInit::new();
+        init.set_method(request.method);
+        // web-sys has no setter for `keepalive`; it is a plain RequestInit member.
+        if self.keepalive {
+            let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
+        }
+        let headers = web_sys::Headers::new().map_err(js_error)?;
+        for (k, v) in &request.headers {
+            headers.set(k, v).map_err(js_error)?;
+        }
+        init.set_headers(&headers);
+        if let Some(body) = &request.body {
+            init.set_body(&js_sys::Uint8Array::from(body.as_slice()));
+        }
+        let window = web_sys::window().ok_or("no window")?;
+        let r =
+            JsFuture::from(window.fetch_with_str_and_init(&request.url, &init)).await.map_err(js_error)?;
+        let r: web_sys::Response = r.dyn_into().map_err(js_error)?;
+        let mut out_headers = Vec::new();
+        for name in ["content-type", "etag", "last-modified", "x-experience-api-consistent-through"] {
+            if let Ok(Some(v)) = r.headers().get(name) {
+                out_headers.push((name.to_string(), v));
+            }
+        }
+        let buffer = JsFuture::from(r.array_buffer().map_err(js_error)?).await.map_err(js_error)?;
+        Ok(Response {
+            status: r.status(),
+            headers: out_headers,
+            body: js_sys::Uint8Array::new(&buffer).to_vec(),
+        })
+    }
+}
+
+fn js_error(e: JsValue) -> String {
+    e.as_string().unwrap_or_else(|| js_sys::Object::from(e).to_string().into())
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// What the learner is told about their record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Statements wait on this device (offline, or the LRS is not answering).
+    SavedOnDevice(usize),
+    /// Everything has reached the LRS.
+    Sent,
+}
+
+/// Statements on their way to the LRS. Each is written to local storage before anything is
+/// sent, and removed only when the LRS has acknowledged it; ids are fixed when the statement is
+/// made, so a statement sent twice (a reply lost, the tab closed mid-request) is stored once.
+pub struct Queue {
+    key: String,
+    client: XapiClient<FetchTransport>,
+    keepalive: XapiClient<FetchTransport>,
+    flushing: RefCell<bool>,
+    retry_ms: RefCell<i32>,
+    on_delivery: RefCell<Option<Listener>>,
+}
+
+type Listener = Box<dyn Fn(Delivery)>;
+
+/// At most this many statements per POST.
+const BATCH: usize = 50;
+
+impl Queue {
+    /// A queue stored under `key` (one per registration) for an endpoint. It flushes now, when
+    /// the browser comes back online, when the page is hidden, and (with keepalive) on `pagehide`.
+    pub fn new(key: &str, endpoint: &str, auth: Auth) -> Rc<Queue> {
+        let q = Rc::new(Queue {
+            key: key.to_string(),
+            client: XapiClient::new(FetchTransport { keepalive: false }, endpoint, auth.clone()),
+            keepalive: XapiClient::new(FetchTransport { keepalive: true }, endpoint, auth),
+            flushing: RefCell::new(false),
+            retry_ms: RefCell::new(1_000),
+            on_delivery: RefCell::new(None),
+        });
+        if let Some(window) = web_sys::window() {
+            let weak = Rc::downgrade(&q);
+            let online = Closure::<dyn Fn()>::new(move || {
+                if let Some(q) = weak.upgrade() {
+                    q.flush();
+                }
+            });
+            let _ = window.add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
+            online.forget();
+            let weak = Rc::downgrade(&q);
+            let hidden = Closure::<dyn Fn()>::new(move || {
+                let hidden = web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden());
+                if let (true, Some(q)) = (hidden, weak.upgrade()) {
+                    q.flush_on_exit();
+                }
+            });
+            let _ =
+                window.add_event_listener_with_callback("visibilitychange", hidden.as_ref().unchecked_ref());
+            let _ = window.add_event_listener_with_callback("pagehide", hidden.as_ref().unchecked_ref());
+            hidden.forget();
+        }
+        q.flush();
+        q
+    }
+
+    /// Called with the delivery state whenever it changes.
+    pub fn on_delivery(&self, f: impl Fn(Delivery) + 'static) {
+        *self.on_delivery.borrow_mut() = Some(Box::new(f));
+    }
+
+    /// Statements waiting on this device.
+    pub fn pending(&self) -> Vec<Value> {
+        local_storage()
+            .and_then(|s| s.get_item(&self.key).ok().flatten())
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
+    }
+
+    fn store(&self, pending: &[Value]) {
+        if let Some(s) = local_storage() {
+            let text = serde_json::to_string(pending).unwrap_or_else(|_| "[]".into());
+            if s.set_item(&self.key, &text).is_err() {
+                web_sys::console::warn_1(&"hearth: local storage is full; statements wait in memory".into());
+            }
+        }
+    }
+
+    /// Adds statements (stored at once) and starts sending.
+    pub fn push(self: &Rc<Self>, statements: Vec<Value>) {
+        if statements.is_empty() {
+            return;
+        }
+        let mut pending = self.pending();
+        pending.extend(statements);
+        self.store(&pending);
+        self.tell();
+        self.flush();
+    }
+
+    fn tell(&self) {
+        let n = self.pending().len();
+        if let Some(f) = self.on_delivery.borrow().as_ref() {
+            f(if n == 0 { Delivery::Sent } else { Delivery::SavedOnDevice(n) });
+        }
+    }
+
+    /// Sends what is pending, a batch at a time; on failure, tries again later with backoff.
+    pub fn flush(self: &Rc<Self>) {
+        if *self.flushing.borrow() {
+            return;
+        }
+        *self.flushing.borrow_mut() = true;
+        let q = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let outcome = q.send_all(&q.client).await;
+            *q.flushing.borrow_mut() = false;
+            q.tell();
+            if outcome.is_err() {
+                q.retry_later();
+            } else {
+                *q.retry_ms.borrow_mut() = 1_000;
+            }
+        });
+    }
+
+    /// On the way out: one keepalive request with what fits, so that closing the tab right after
+    /// the last answer still delivers it. What does not fit stays for the next visit.
+    pub fn flush_on_exit(self: &Rc<Self>) {
+        let q = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = q.send_all(&q.keepalive).await;
+        });
+    }
+
+    async fn send_all(&self, client: &XapiClient<FetchTransport>) -> Result<(), XapiError> {
+        loop {
+            let pending = self.pending();
+            if pending.is_empty() {
+                return Ok(());
+            }
+            let batch: Vec<Value> = pending.iter().take(BATCH).cloned().collect();
+            match client.post_statements(&batch).await {
+                Ok(_) => self.remove(&batch),
+                // One statement the LRS will never take must not block the rest forever: send
+                // the batch one by one and set the refused ones aside (kept, and reported).
+                Err(XapiError::Status { status: 400, .. } | XapiError::Conflict(_)) => {
+                    for s in &batch {
+                        match client.put_statement(s).await {
+                            Ok(()) => self.remove(std::slice::from_ref(s)),
+                            Err(XapiError::Status { status: 400, reason } | XapiError::Conflict(reason)) => {
+                                self.set_aside(s, &reason);
+                            }
+                            Err(e) => return Err(e),
+                        }
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn remove(&self, sent: &[Value]) {
+        let ids: Vec<&Value> = sent.iter().map(|s| &s["id"]).collect();
+        let rest: Vec<Value> = self.pending().into_iter().filter(|s| !ids.contains(&&s["id"])).collect();
+        self.store(&rest);
+    }
+
+    fn set_aside(&self, s: &Value, reason: &str) {
+        web_sys::console::error_2(&"hearth: the LRS refused a statement:".into(), &reason.into());
+        if let Some(store) = local_storage() {
+            let key = format!("{}:refused", self.key);
+            let mut refused: Vec<Value> = store
+                .get_item(&key)
+                .ok()
+                .flatten()
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .unwrap_or_default();
+            refused.push(serde_json::json!({ "reason": reason, "statement": s }));
+            let _ = store.set_item(&key, &serde_json::to_string(&refused).unwrap_or_default());
+        }
+        self.remove(std::slice::from_ref(s));
+    }
+
+    fn retry_later(self: &Rc<Self>) {
+        let delay = *self.retry_ms.borrow();
+        *self.retry_ms.borrow_mut() = (delay * 2).min(60_000);
+        let weak = Rc::downgrade(self);
+        let retry = Closure::once_into_js(move || {
+            if let Some(q) = weak.upgrade() {
+                q.flush();
+            }
+        });
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(retry.unchecked_ref(), delay);
+        }
+    }
+}
+
+/// The LMS's SCORM API object, found the way SCORM says (its frames' parents, then the opener's).
+pub struct ScormApi {
+    api: JsValue,
+    version: Version,
+}
+
+impl ScormApi {
+    /// Looks for SCORM 2004's `API_1484_11` or SCORM 1.2's `API`, whichever `prefer` names first.
+    pub fn find(prefer: Version) -> Option<ScormApi> {
+        let names = match prefer {
+            Version::Scorm2004 => [("API_1484_11", Version::Scorm2004), ("API", Version::Scorm12)],
+            Version::Scorm12 => [("API", Version::Scorm12), ("API_1484_11", Version::Scorm2004)],
+        };
+        let window: JsValue = web_sys::window()?.into();
+        let opener = js_sys::Reflect::get(&window, &"opener".into())
+            .ok()
+            .filter(|o| !o.is_null() && !o.is_undefined());
+        for (name, version) in names {
+            for start in std::iter::once(window.clone()).chain(opener.clone()) {
+                if let Some(api) = scan(&start, name) {
+                    return Some(ScormApi { api, version });
+                }
+            }
+        }
+        None
+    }
+
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    fn call(&self, scorm12: &str, scorm2004: &str, args: &[&str]) -> String {
+        let name = if self.version == Version::Scorm12 { scorm12 } else { scorm2004 };
+        let Ok(f) = js_sys::Reflect::get(&self.api, &name.into()) else { return String::new() };
+        let Some(f) = f.dyn_ref::<js_sys::Function>() else { return String::new() };
+        let args: js_sys::Array = args.iter().map(|a| JsValue::from_str(a)).collect();
+        f.apply(&self.api, &args).ok().and_then(|v| v.as_string()).unwrap_or_default()
+    }
+
+    pub fn initialize(&self) -> bool {
+        self.call("LMSInitialize", "Initialize", &[""]) == "true"
+    }
+
+    pub fn get(&self, element: &str) -> String {
+        self.call("LMSGetValue", "GetValue", &[element])
+    }
+
+    /// Writes a value; on refusal, says which and why on the console (the LMS keeps the rest).
+    pub fn set(&self, element: &str, value: &str) -> bool {
+        let ok = self.call("LMSSetValue", "SetValue", &[element, value]) == "true";
+        if !ok {
+            let code = self.call("LMSGetLastError", "GetLastError", &[]);
+            let text = self.call("LMSGetErrorString", "GetErrorString", &[&code]);
+            web_sys::console::warn_1(
+                &format!("hearth: the LMS refused {element} = {value}: {code} {text}").into(),
+            );
+        }
+        ok
+    }
+
+    pub fn commit(&self) -> bool {
+        self.call("LMSCommit", "Commit", &[""]) == "true"
+    }
+
+    pub fn terminate(&self) -> bool {
+        self.call("LMSFinish", "Terminate", &[""]) == "true"
+    }
+}
+
+/// Up the chain of parents from `win`, at most 500 steps (SCORM's API discovery). A parent from
+/// another origin throws on access; that ends the search, it does not break the player.
+fn scan(win: &JsValue, name: &str) -> Option<JsValue> {
+    let mut w = win.clone();
+    for _ in 0..500 {
+        if let Ok(api) = js_sys::Reflect::get(&w, &name.into())
+            && api.is_object()
+        {
+            return Some(api);
+        }
+        let parent = js_sys::Reflect::get(&w, &"parent".into()).ok()?;
+        if parent.is_null() || parent.is_undefined() || js_sys::Object::is(&parent, &w) {
+            return None;
+        }
+        w = parent;
+    }
+    None
+}
+
+/// A cmi5 launch, after the token was fetched and `LMS.LaunchData` read.
+#[derive(Debug, Clone)]
+pub struct Cmi5Session {
+    pub endpoint: String,
+    pub auth: Auth,
+    pub actor: Value,
+    pub registration: String,
+    pub activity_id: String,
+    pub launch_data: Value,
+    /// The learner's preferred languages, best first (`cmi5LearnerPreferences`).
+    pub languages: Vec<String>,
+}
+
+impl Cmi5Session {
+    pub fn return_url(&self) -> Option<&str> {
+        self.launch_data["returnURL"].as_str()
+    }
+
+    pub fn mastery_score(&self) -> Option<f64> {
+        self.launch_data["masteryScore"].as_f64()
+    }
+
+    /// `Normal`, `Browse` or `Review`: only Normal records results.
+    pub fn launch_mode(&self) -> &str {
+        self.launch_data["launchMode"].as_str().unwrap_or("Normal")
+    }
+}
+
+/// A launch parameter of this page's URL.
+pub fn query_param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    params.get(name).filter(|v| !v.is_empty())
+}
+
+/// cmi5 §8: reads the launch parameters, fetches the auth token once (kept in session storage so
+/// a reload in the same session reuses it), reads `LMS.LaunchData` and the learner preferences.
+pub async fn cmi5_launch() -> Result<Cmi5Session, String> {
+    let need = |n: &str| query_param(n).ok_or_else(|| format!("cmi5 launch parameter `{n}` is missing"));
+    let endpoint = need("endpoint")?;
+    let fetch = need("fetch")?;
+    let actor: Value = serde_json::from_str(&need("actor")?).map_err(|e| format!("actor: {e}"))?;
+    let registration = need("registration")?;
+    let activity_id = need("activityId")?;
+    let session_key = format!("hearth:cmi5:token:{registration}");
+    let session = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
+    let token = match session.as_ref().and_then(|s| s.get_item(&session_key).ok().flatten()) {
+        Some(t) => t,
+        None => {
+            let r = FetchTransport { keepalive: false }
+                .send(Request { method: "POST", url: fetch, headers: vec![], body: None })
+                .await?;
+            let v: Value = serde_json::from_slice(&r.body).map_err(|e| format!("fetch URL: {e}"))?;
+            let t = v["auth-token"]
+                .as_str()
+                .ok_or_else(|| {
+                    format!("fetch URL gave no token: {}", v["error-text"].as_str().unwrap_or("?"))
+                })?
+                .to_string();
+            if let Some(s) = &session {
+                let _ = s.set_item(&session_key, &t);
+            }
+            t
+        }
+    };
+    let auth = Auth::Header(format!("Basic {token}"));
+    let client = XapiClient::new(FetchTransport { keepalive: false }, &endpoint, auth.clone());
+    let key = DocumentKey::State {
+        activity_id: &activity_id,
+        agent: &actor,
+        registration: Some(&registration),
+        state_id: "LMS.LaunchData",
+    };
+    let launch_data = client
+        .document(&key)
+        .await
+        .map_err(|e| e.to_string())?
+        .and_then(|d| serde_json::from_slice::<Value>(&d.body).ok())
+        .ok_or("the LMS left no LMS.LaunchData")?;
+    let prefs = DocumentKey::AgentProfile { agent: &actor, profile_id: "cmi5LearnerPreferences" };
+    let languages = match client.document(&prefs).await {
+        Ok(Some(d)) => serde_json::from_slice::<Value>(&d.body)
+            .ok()
+            .and_then(|v| v["languagePreference"].as_str().map(String::from))
+            .map(|l| l.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    Ok(Cmi5Session { endpoint, auth, actor, registration, activity_id, launch_data, languages })
+}

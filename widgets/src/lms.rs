@@ -1,0 +1,269 @@
+//! The LMS transports: xAPI (a launch link, or cmi5) through a queue that survives bad
+//! connections, and SCORM 1.2 / 2004 through the LMS's API object. The statements and values
+//! come from `lms_bridge`'s pure mapping; here is only the browser plumbing.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use content::engine::{Event, State};
+use content::model::Module;
+use lms_bridge::client::Auth;
+use lms_bridge::scorm::{Recorder, Version};
+use lms_bridge::web::{Cmi5Session, Delivery, Queue, ScormApi};
+use lms_bridge::{Cmi5Launch, Launch, Mapper};
+use serde_json::Value;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use crate::bridge::Bridge;
+use crate::storage;
+
+fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+fn iso_now() -> String {
+    String::from(js_sys::Date::new_0().to_iso_string())
+}
+
+fn random_uuid() -> String {
+    // crypto.randomUUID(), reached through Reflect: one call, no extra web-sys features.
+    web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"crypto".into()).ok())
+        .and_then(|c| {
+            let f = js_sys::Reflect::get(&c, &"randomUUID".into()).ok()?;
+            f.dyn_ref::<js_sys::Function>()?.call0(&c).ok()?.as_string()
+        })
+        .unwrap_or_else(|| lms_bridge::time::statement_id(&now_ms().to_string(), "fallback", 0))
+}
+
+/// Runs `f` when the page goes away (tab closed, navigation, app switched on a phone).
+fn on_pagehide(f: impl Fn() + 'static) {
+    if let Some(w) = web_sys::window() {
+        let cb = Closure::<dyn Fn()>::new(f);
+        let _ = w.add_event_listener_with_callback("pagehide", cb.as_ref().unchecked_ref());
+        cb.forget();
+    }
+}
+
+/// xAPI statements to an LRS, through the persistent queue.
+pub(crate) struct XapiBridge {
+    mapper: RefCell<Mapper>,
+    queue: Rc<Queue>,
+    started: u64,
+    /// Where this session's statement count is kept, so a reload continues the numbering.
+    seq_key: String,
+    terminated: Cell<bool>,
+    /// The module shown, for `terminated` (sent on the way out, outside any event).
+    module: RefCell<Option<Rc<Module>>>,
+}
+
+impl XapiBridge {
+    fn new(launch: Launch, endpoint: &str, auth: Auth, lang: &str) -> Rc<XapiBridge> {
+        let queue_key = format!("hearth:queue:{}", launch.registration);
+        let seq_key = format!("hearth:seq:{}:{}", launch.registration, launch.session);
+        let seq = storage::get(&seq_key).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let queue = Queue::new(&queue_key, endpoint, auth);
+        Rc::new(XapiBridge {
+            mapper: RefCell::new(Mapper::new(launch, lang, seq)),
+            queue,
+            started: now_ms(),
+            seq_key,
+            terminated: Cell::new(false),
+            module: RefCell::new(None),
+        })
+    }
+
+    /// A plain xAPI launch link: `?endpoint=…&auth=…&actor=…&registration=…&activity_id=…`
+    /// (the `mod_tincanlaunch` convention). Without a registration, one per attempt is made and
+    /// kept on this device.
+    pub(crate) fn from_launch_link(storage_key: &str, lang: &str) -> Option<Rc<XapiBridge>> {
+        let q = lms_bridge::web::query_param;
+        let endpoint = q("endpoint")?;
+        let auth = q("auth")?;
+        let actor: Value = serde_json::from_str(&q("actor")?).ok()?;
+        let activity_id = q("activity_id")?;
+        let registration = q("registration").unwrap_or_else(|| {
+            let key = format!("{storage_key}:registration");
+            storage::get(&key).unwrap_or_else(|| {
+                let r = random_uuid();
+                storage::set(&key, &r);
+                r
+            })
+        });
+        let launch = Launch { actor, registration, session: random_uuid(), activity_id, cmi5: None };
+        Some(XapiBridge::new(launch, &endpoint, Auth::Header(auth), lang))
+    }
+
+    /// A cmi5 AU, once the launch has been read.
+    pub(crate) fn from_cmi5(s: &Cmi5Session, lang: &str) -> Rc<XapiBridge> {
+        let template = s.launch_data["contextTemplate"].clone();
+        let session = template["extensions"][lms_bridge::profile::cmi5::SESSION_ID]
+            .as_str()
+            .map_or_else(random_uuid, String::from);
+        let launch = Launch {
+            actor: s.actor.clone(),
+            registration: s.registration.clone(),
+            session,
+            activity_id: s.activity_id.clone(),
+            cmi5: Some(Cmi5Launch { context_template: template, mastery_score: s.mastery_score() }),
+        };
+        let bridge = XapiBridge::new(launch, &s.endpoint, s.auth.clone(), lang);
+        // cmi5 §9.3: terminated is the session's last statement, sent on the way out.
+        let weak = Rc::downgrade(&bridge);
+        on_pagehide(move || {
+            if let Some(b) = weak.upgrade() {
+                b.terminate_now();
+            }
+        });
+        bridge
+    }
+
+    fn terminate_now(&self) {
+        if self.terminated.replace(true) {
+            return;
+        }
+        let module = self.module.borrow().clone();
+        if let Some(m) = module {
+            let s = self.mapper.borrow_mut().terminated(&m, &iso_now(), now_ms() - self.started);
+            self.queue.push(vec![s]);
+            storage::set(&self.seq_key, &self.mapper.borrow().seq().to_string());
+            self.queue.flush_on_exit();
+        }
+    }
+}
+
+impl Bridge for XapiBridge {
+    fn send(&self, module: &Rc<Module>, events: &[Event]) {
+        if self.terminated.get() {
+            return;
+        }
+        *self.module.borrow_mut() = Some(module.clone());
+        let (ts, session_ms) = (iso_now(), now_ms() - self.started);
+        let statements: Vec<Value> = events
+            .iter()
+            .flat_map(|e| self.mapper.borrow_mut().statements(module, e, &ts, session_ms))
+            .collect();
+        storage::set(&self.seq_key, &self.mapper.borrow().seq().to_string());
+        self.queue.push(statements);
+    }
+
+    fn on_delivery(&self, f: Box<dyn Fn(Delivery)>) {
+        self.queue.on_delivery(f);
+    }
+}
+
+/// SCORM: values through the LMS's API, progress as suspend data, commit after each step.
+pub(crate) struct ScormBridge {
+    api: ScormApi,
+    recorder: RefCell<Recorder>,
+    started: u64,
+    finished: Cell<bool>,
+    resume: Option<String>,
+}
+
+impl ScormBridge {
+    /// Finds the LMS's API (preferring `prefer`), initializes the session and, for a new
+    /// attempt, reports it as incomplete.
+    pub(crate) fn connect(prefer: Version, lang: &str) -> Option<Rc<ScormBridge>> {
+        let api = ScormApi::find(prefer)?;
+        if !api.initialize() {
+            web_sys::console::warn_1(&"hearth: the LMS refused to start a SCORM session".into());
+        }
+        let v12 = api.version() == Version::Scorm12;
+        let entry = api.get(if v12 { "cmi.core.entry" } else { "cmi.entry" });
+        let count = api.get("cmi.interactions._count").parse().unwrap_or(0);
+        let recorder = Recorder::new(api.version(), lang, count);
+        let resume = (entry == "resume").then(|| api.get("cmi.suspend_data")).filter(|s| !s.is_empty());
+        if resume.is_none() {
+            for (k, v) in recorder.start() {
+                api.set(&k, &v);
+            }
+            api.commit();
+        }
+        let bridge = Rc::new(ScormBridge {
+            api,
+            recorder: RefCell::new(recorder),
+            started: now_ms(),
+            finished: Cell::new(false),
+            resume,
+        });
+        // Commit, then terminate, before the page goes: the LMS stores the data on terminate.
+        let weak = Rc::downgrade(&bridge);
+        on_pagehide(move || {
+            if let Some(b) = weak.upgrade() {
+                let session = b.recorder.borrow().session_time(now_ms() - b.started);
+                b.api.set(&session.0, &session.1);
+                b.api.commit();
+                b.api.terminate();
+            }
+        });
+        Some(bridge)
+    }
+
+    fn time(&self) -> String {
+        let iso = iso_now();
+        match self.recorder.borrow().version() {
+            // SCORM 1.2 CMITime: the time of day.
+            Version::Scorm12 => iso.get(11..19).unwrap_or("00:00:00").to_string(),
+            // SCORM 2004 allows at most hundredths of a second.
+            Version::Scorm2004 => format!("{}Z", iso.get(..19).unwrap_or(&iso)),
+        }
+    }
+}
+
+impl Bridge for ScormBridge {
+    fn send(&self, module: &Rc<Module>, events: &[Event]) {
+        let time = self.time();
+        let mut wrote = false;
+        for e in events {
+            for (k, v) in self.recorder.borrow_mut().event(module, e, &time) {
+                self.api.set(&k, &v);
+                wrote = true;
+            }
+            if matches!(e, Event::EndingReached { .. }) {
+                self.finished.set(true);
+            }
+            if matches!(e, Event::Started { .. }) && self.finished.replace(false) {
+                // "Start again" after an ending: a new attempt in the same SCO session.
+                for (k, v) in self.recorder.borrow().start() {
+                    self.api.set(&k, &v);
+                }
+            }
+        }
+        if wrote {
+            self.api.commit();
+        }
+    }
+
+    fn progress(&self, module: &Rc<Module>, state: &State) {
+        if self.finished.get() || state.is_finished() {
+            return;
+        }
+        let saved = state.save();
+        let pairs = self.recorder.borrow().suspend(&saved, state.at(module), now_ms() - self.started);
+        match pairs {
+            Ok(pairs) => {
+                for (k, v) in pairs {
+                    self.api.set(&k, &v);
+                }
+                self.api.commit();
+            }
+            Err(e) => web_sys::console::warn_1(&format!("hearth: {e}").into()),
+        }
+    }
+
+    fn resume_point(&self) -> Option<String> {
+        self.resume.clone()
+    }
+}
+
+/// Which transport a page asked for (`format` in the mount config).
+pub(crate) fn connect(format: &str, storage_key: &str, lang: &str) -> Option<Rc<dyn Bridge>> {
+    match format {
+        "scorm12" => ScormBridge::connect(Version::Scorm12, lang).map(|b| b as Rc<dyn Bridge>),
+        "scorm2004" => ScormBridge::connect(Version::Scorm2004, lang).map(|b| b as Rc<dyn Bridge>),
+        "xapi" => XapiBridge::from_launch_link(storage_key, lang).map(|b| b as Rc<dyn Bridge>),
+        _ => None,
+    }
+}
