@@ -169,6 +169,10 @@ pub trait Store: Send + Sync {
         key: &DocKey,
         since: Option<&str>,
     ) -> Result<Vec<String>, StoreError>;
+    /// Stores a launch token ([`crate::token`]).
+    async fn add_launch_token(&self, t: &crate::token::LaunchToken) -> Result<(), StoreError>;
+    /// Finds a launch token by the hash of its secret.
+    async fn launch_token(&self, hash: &str) -> Result<Option<crate::token::LaunchToken>, StoreError>;
 }
 
 /// Which SQL dialect a [`SqlStore`] speaks.
@@ -184,8 +188,8 @@ type WriteJob = (i64, Vec<NewStatement>, oneshot::Sender<Result<(), StoreError>>
 
 /// The SQL store for both backends.
 pub struct SqlStore {
-    pool: AnyPool,
-    dialect: Dialect,
+    pub(crate) pool: AnyPool,
+    pub(crate) dialect: Dialect,
     /// SQLite only: the single writer task's queue.
     writer: Option<mpsc::Sender<WriteJob>>,
 }
@@ -193,10 +197,12 @@ pub struct SqlStore {
 const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../migrations/sqlite/0002_documents.sql")),
+    (10, include_str!("../migrations/sqlite/0010_launch_tokens.sql")),
 ];
 const PG_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_documents.sql")),
+    (10, include_str!("../migrations/postgres/0010_launch_tokens.sql")),
 ];
 
 impl SqlStore {
@@ -472,6 +478,14 @@ impl Store for SqlStore {
         .fetch_all(&self.pool)
         .await?;
         Ok(ids)
+    }
+
+    async fn add_launch_token(&self, t: &crate::token::LaunchToken) -> Result<(), StoreError> {
+        crate::token::insert(&self.pool, t).await
+    }
+
+    async fn launch_token(&self, hash: &str) -> Result<Option<crate::token::LaunchToken>, StoreError> {
+        crate::token::find(&self.pool, hash).await
     }
 
     async fn insert_statements(&self, tenant: i64, stmts: Vec<NewStatement>) -> Result<(), StoreError> {

@@ -6,5 +6,7 @@
 mod cli;
 mod documents;
 mod harness;
+mod ops;
 mod rate;
 mod statements;
+mod token;
