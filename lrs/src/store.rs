@@ -198,11 +198,13 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../migrations/sqlite/0002_documents.sql")),
     (10, include_str!("../migrations/sqlite/0010_launch_tokens.sql")),
+    (11, include_str!("../migrations/sqlite/0011_tenant_seq_index.sql")),
 ];
 const PG_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_documents.sql")),
     (10, include_str!("../migrations/postgres/0010_launch_tokens.sql")),
+    (11, include_str!("../migrations/postgres/0011_tenant_seq_index.sql")),
 ];
 
 impl SqlStore {
@@ -525,8 +527,17 @@ impl Store for SqlStore {
             sql.push_str(&cond.replace("$?", &format!("${n}")));
             args.push(v.to_owned());
         };
+        let sqlite = self.dialect == Dialect::Sqlite;
         if let Some(a) = &q.agent_ifi {
-            add(&mut sql, " AND (actor_ifi = $? OR object_ifi = $?)", a);
+            // SQLite never plans an OR of two indexed columns with ORDER BY seq well (it scans the
+            // tenant); the union of the two index lookups is what it should do.
+            let cond = if sqlite {
+                " AND seq IN (SELECT seq FROM statements WHERE tenant_id = $1 AND actor_ifi = $? \
+                 UNION ALL SELECT seq FROM statements WHERE tenant_id = $1 AND object_ifi = $?)"
+            } else {
+                " AND (actor_ifi = $? OR object_ifi = $?)"
+            };
+            add(&mut sql, cond, a);
         }
         if let Some(v) = &q.verb {
             add(&mut sql, " AND verb = $?", v);
@@ -541,7 +552,9 @@ impl Store for SqlStore {
             add(&mut sql, " AND stored > $?", v);
         }
         if let Some(v) = &q.until {
-            add(&mut sql, " AND stored <= $?", v);
+            // `until` (always set: the consistency bound) matches nearly every row; `+stored` keeps
+            // SQLite from choosing the stored index over the one that serves ORDER BY seq.
+            add(&mut sql, if sqlite { " AND +stored <= $?" } else { " AND stored <= $?" }, v);
         }
         if let Some(v) = &q.authority_key {
             add(&mut sql, " AND authority_key = $?", v);
