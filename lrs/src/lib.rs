@@ -240,8 +240,20 @@ pub(crate) fn uuid_v4() -> String {
 
 /// `hearth lrs …`
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Getting started:
+  hearth lrs tenant add north
+  hearth lrs credential add --tenant north --scope all        # prints key and secret once
+  hearth lrs credential add --tenant north --scope launch     # for the LMS: mints launch tokens
+  hearth lrs serve --listen 127.0.0.1:8300                    # xAPI endpoint /xapi/
+
+Browser packages get a short-lived launch token (POST /xapi/launch-token), never a secret.
+Operations: `hearth lrs backup --out copy.db` (online), `export`/`import` (NDJSON), GET /health,
+GET /metrics (Prometheus). PostgreSQL: --database postgres://user@host:5432/db (back up with
+pg_dump). Details: docs/lrs.md.")]
 pub struct Args {
-    /// Database: a SQLite file (`sqlite:hearth-lrs.db`) or `postgres://user@host/db`.
+    /// Database: a SQLite file (`sqlite:hearth-lrs.db`) or `postgres://user@host/db` (a schema:
+    /// append `?options=-csearch_path%3Dname`).
     #[arg(long, global = true, default_value = "sqlite:hearth-lrs.db")]
     pub database: String,
     /// What to do.

@@ -297,3 +297,12 @@ async fn sqlite_backup_while_writing() {
     }
     s.finish().await;
 }
+
+/// PostgreSQL is backed up with pg_dump; `backup` says so instead of writing something partial.
+#[tokio::test]
+async fn postgres_backup_points_to_pg_dump() {
+    let Some(s) = Srv::postgres().await else { return };
+    let e = lrs::ops::backup(&s.store, std::path::Path::new("/nonexistent/x.db")).await.unwrap_err();
+    assert!(e.to_string().contains("pg_dump"), "{e}");
+    s.finish().await;
+}
