@@ -87,7 +87,16 @@ fn hearth(o: &Opts, db: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn serve(o: &Opts, db: &str) -> (Child, String) {
+/// Kills the server when the benchmark ends, also by a panic.
+struct Server(Child);
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(o: &Opts, db: &str) -> (Server, String) {
     let mut child = Command::new(&o.hearth)
         .args(["lrs", "--database", db, "serve", "--listen", "127.0.0.1:0", "--body-limit", "16777216"])
         .env("RUST_LOG", "warn")
@@ -106,7 +115,7 @@ fn serve(o: &Opts, db: &str) -> (Child, String) {
             eprintln!("server: {l}");
         }
     });
-    (child, base)
+    (Server(child), base)
 }
 
 /// Resident and peak resident memory of a process, MiB.
@@ -243,9 +252,9 @@ async fn main() {
     hearth(&o, &db, &["tenant", "add", "bench"]);
     let out = hearth(&o, &db, &["credential", "add", "--tenant", "bench", "--scope", "all"]);
     let field = |name: &str| out.lines().find_map(|l| l.strip_prefix(name)).unwrap().trim().to_owned();
-    let (mut child, base) = serve(&o, &db);
+    let (child, base) = serve(&o, &db);
     let t = Target { base, key: field("key:"), secret: field("secret:") };
-    let pid = child.id();
+    let pid = child.0.id();
 
     println!("backend: {}; {} s per ingest run; durable commits", o.backend, o.secs);
     println!();
@@ -281,8 +290,7 @@ async fn main() {
     let (rss_now, peak) = rss(pid);
     println!();
     println!("server memory: {rss_now:.0} MiB resident at the end, {peak:.0} MiB peak");
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(child);
     if let Some((mut conn, schema)) = pg_schema {
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
             .execute(&mut conn)

@@ -9,6 +9,7 @@ mod clock;
 mod doclock;
 mod documents;
 pub mod error;
+mod ingest;
 mod limit;
 mod metrics;
 pub mod ops;

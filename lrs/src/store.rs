@@ -233,8 +233,10 @@ impl SqlStore {
                     match dialect {
                         // WAL + synchronous=FULL: a commit is on disk when it returns.
                         Dialect::Sqlite => {
+                            // temp_store=MEMORY: the writer's savepoints journal into memory, not
+                            // into a temporary file.
                             sqlx::raw_sql(
-                                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;",
+                                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
                             )
                             .execute(&mut *conn)
                             .await?;
@@ -303,6 +305,13 @@ async fn writer_task(mut conn: AnyConnection, mut rx: mpsc::Receiver<WriteJob>) 
                 Err(_) => break,
             }
         }
+        let group: Vec<(i64, &[NewStatement])> = jobs.iter().map(|(t, s, _)| (*t, s.as_slice())).collect();
+        if crate::ingest::sqlite_group(&mut conn, &group).await {
+            for (_, _, reply) in jobs {
+                let _ = reply.send(Ok(()));
+            }
+            continue;
+        }
         let mut results = Vec::with_capacity(jobs.len());
         let began = sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut conn).await;
         if let Err(e) = began {
@@ -314,7 +323,7 @@ async fn writer_task(mut conn: AnyConnection, mut rx: mpsc::Receiver<WriteJob>) 
         }
         for (tenant, stmts, _) in &jobs {
             let _ = sqlx::raw_sql("SAVEPOINT job").execute(&mut conn).await;
-            let r = write_batch(&mut conn, *tenant, stmts).await;
+            let r = crate::ingest::write_job(&mut conn, *tenant, stmts).await;
             let end = if r.is_ok() { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
             let _ = sqlx::raw_sql(end).execute(&mut conn).await;
             results.push(r);
@@ -338,7 +347,7 @@ async fn writer_task(mut conn: AnyConnection, mut rx: mpsc::Receiver<WriteJob>) 
 
 /// Writes one batch inside an open transaction. Shared by both dialects (`$n` placeholders work
 /// in both through sqlx).
-async fn write_batch(
+pub(crate) async fn write_batch(
     conn: &mut AnyConnection,
     tenant: i64,
     stmts: &[NewStatement],
@@ -497,7 +506,7 @@ impl Store for SqlStore {
             return rx.await.map_err(|_| StoreError::WriterGone)?;
         }
         let mut tx = self.pool.begin().await?;
-        write_batch(&mut tx, tenant, &stmts).await?;
+        crate::ingest::write_job(&mut tx, tenant, &stmts).await?;
         tx.commit().await?;
         Ok(())
     }
