@@ -6,6 +6,7 @@
 
 pub mod auth;
 mod clock;
+mod credcache;
 mod doclock;
 mod documents;
 pub mod error;
@@ -40,6 +41,7 @@ pub struct AppState {
     clock: Arc<clock::Clock>,
     pub(crate) metrics: Arc<metrics::Metrics>,
     pub(crate) doc_locks: Arc<doclock::DocLocks>,
+    creds: Arc<credcache::CredCache>,
 }
 
 impl AppState {
@@ -50,6 +52,7 @@ impl AppState {
             clock: Arc::new(clock::Clock::default()),
             metrics: Arc::default(),
             doc_locks: Arc::default(),
+            creds: Arc::default(),
         }
     }
 
@@ -64,7 +67,14 @@ impl AppState {
         if key == token::TOKEN_USER {
             return token::principal(self, &secret).await;
         }
-        let cred = self.store.credential(&key).await?.ok_or(ApiError::Unauthorized)?;
+        let cred = match self.creds.get(&key) {
+            Some(c) => c,
+            None => {
+                let c = self.store.credential(&key).await?.ok_or(ApiError::Unauthorized)?;
+                self.creds.put(&c);
+                c
+            }
+        };
         if !auth::verify(&cred, &secret) {
             return Err(ApiError::Unauthorized);
         }
