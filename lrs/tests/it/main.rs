@@ -7,6 +7,5 @@ mod cli;
 mod documents;
 mod harness;
 mod ops;
-mod rate;
 mod statements;
 mod token;
