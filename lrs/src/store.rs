@@ -506,6 +506,14 @@ impl Store for SqlStore {
             w.send((tenant, stmts, tx)).await.map_err(|_| StoreError::WriterGone)?;
             return rx.await.map_err(|_| StoreError::WriterGone)?;
         }
+        if let [one] = stmts.as_slice()
+            && one.voids.is_none()
+        {
+            // One statement that voids nothing: its INSERT is atomic on its own, and when the id
+            // exists the comparison only reads. Autocommit saves BEGIN and COMMIT round trips.
+            let mut conn = self.pool.acquire().await?;
+            return crate::ingest::write_job(&mut conn, tenant, &stmts).await;
+        }
         let mut tx = self.pool.begin().await?;
         crate::ingest::write_job(&mut tx, tenant, &stmts).await?;
         tx.commit().await?;
