@@ -6,8 +6,9 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 
 /// Scopes a credential can hold.
-pub const SCOPES: [&str; 6] =
-    ["statements/write", "statements/read", "statements/read/mine", "state", "all/read", "all"];
+/// `launch` is Hearth's own: it may mint launch tokens (`crate::token`).
+pub const SCOPES: [&str; 7] =
+    ["statements/write", "statements/read", "statements/read/mine", "state", "all/read", "all", "launch"];
 
 /// Random lowercase hex of `bytes` bytes from the OS.
 pub(crate) fn random_hex(bytes: usize) -> String {
@@ -62,6 +63,8 @@ pub struct Principal {
     /// The tenant every read and write is confined to.
     pub tenant_id: i64,
     scopes: Vec<String>,
+    /// Set when the request came with a launch token: what it is confined to.
+    pub(crate) launch: Option<crate::token::Launch>,
 }
 
 impl Principal {
@@ -70,7 +73,22 @@ impl Principal {
             key: c.key.clone(),
             tenant_id: c.tenant_id,
             scopes: c.scopes.split_whitespace().map(str::to_owned).collect(),
+            launch: None,
         }
+    }
+
+    /// A launch token's principal: writes and reads statements and state, confined by `launch`.
+    pub(crate) fn from_launch(issuer_key: String, tenant_id: i64, launch: crate::token::Launch) -> Principal {
+        Principal {
+            key: issuer_key,
+            tenant_id,
+            scopes: vec!["statements/write".into(), "statements/read".into(), "state".into()],
+            launch: Some(launch),
+        }
+    }
+
+    pub(crate) fn can_mint_tokens(&self) -> bool {
+        self.has("all") || self.has("launch")
     }
 
     fn has(&self, s: &str) -> bool {

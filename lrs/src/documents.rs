@@ -88,6 +88,9 @@ async fn handle(
     let write = !matches!(method, Method::GET | Method::HEAD);
     check_scope(kind, &who, write)?;
     let (key, id_param) = doc_key(kind, &params, version)?;
+    if let Some(l) = &who.launch {
+        l.check_document(&key)?;
+    }
     let since = match params.get("since") {
         Some(s) => Some(
             crate::clock::normalise(s)
@@ -107,6 +110,8 @@ async fn handle(
         let ids = state.store.list_document_ids(who.tenant_id, &key, since.as_deref()).await?;
         return Ok(axum::Json(ids).into_response());
     }
+    // Read, precondition check and write happen under the key's lock (see doclock.rs).
+    let _guard = if write { Some(state.doc_locks.lock(who.tenant_id, &key).await) } else { None };
     let existing = state.store.get_document(who.tenant_id, &key).await?;
     let cur_etag = existing.as_ref().map(|d| format!("\"{}\"", d.etag));
     // Preconditions (Communication §3.1 "Concurrency").

@@ -6,11 +6,18 @@
 
 pub mod auth;
 mod clock;
+mod credcache;
+mod doclock;
 mod documents;
 pub mod error;
+mod ingest;
+mod limit;
+mod metrics;
+pub mod ops;
 mod resources;
 mod statements;
 pub mod store;
+pub mod token;
 
 use crate::auth::Principal;
 use crate::error::ApiError;
@@ -32,19 +39,42 @@ pub struct AppState {
     /// The storage backend.
     pub store: Arc<dyn Store>,
     clock: Arc<clock::Clock>,
+    pub(crate) metrics: Arc<metrics::Metrics>,
+    pub(crate) doc_locks: Arc<doclock::DocLocks>,
+    creds: Arc<credcache::CredCache>,
 }
 
 impl AppState {
     /// Wraps a store.
     pub fn new(store: Arc<dyn Store>) -> AppState {
-        AppState { store, clock: Arc::new(clock::Clock::default()) }
+        AppState {
+            store,
+            clock: Arc::new(clock::Clock::default()),
+            metrics: Arc::default(),
+            doc_locks: Arc::default(),
+            creds: Arc::default(),
+        }
     }
 
-    /// Authenticates the request's Basic credentials.
+    /// Authenticates the request: Basic credentials, or a launch token (`Bearer <token>`, or
+    /// `Basic <token>` as cmi5 content sends it).
     pub(crate) async fn principal(&self, headers: &HeaderMap) -> Result<Principal, ApiError> {
         let h = headers.get("authorization").and_then(|v| v.to_str().ok()).ok_or(ApiError::Unauthorized)?;
+        if let Some(secret) = token::parse_bearer(h) {
+            return token::principal(self, &secret).await;
+        }
         let (key, secret) = auth::parse_basic(h).ok_or(ApiError::Unauthorized)?;
-        let cred = self.store.credential(&key).await?.ok_or(ApiError::Unauthorized)?;
+        if key == token::TOKEN_USER {
+            return token::principal(self, &secret).await;
+        }
+        let cred = match self.creds.get(&key) {
+            Some(c) => c,
+            None => {
+                let c = self.store.credential(&key).await?.ok_or(ApiError::Unauthorized)?;
+                self.creds.put(&c);
+                c
+            }
+        };
         if !auth::verify(&cred, &secret) {
             return Err(ApiError::Unauthorized);
         }
@@ -71,7 +101,9 @@ impl<S: Send + Sync> FromRequestParts<S> for ReqVersion {
 /// unsupported one is a 400. Responses carry the version the LRS speaks.
 async fn version_layer(mut req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let exempt = path == "/health" || path == "/xapi/about" || req.method() == Method::OPTIONS;
+    // The launch-token endpoint is not an xAPI resource: cmi5 content fetches it without the header.
+    let exempt = matches!(path, "/health" | "/metrics" | "/xapi/about" | "/xapi/launch-token")
+        || req.method() == Method::OPTIONS;
     let header = req.headers().get("x-experience-api-version").and_then(|v| v.to_str().ok());
     let version = match header.map(xapi::Version::from_header) {
         Some(Some(v)) => Some(v),
@@ -109,13 +141,13 @@ async fn health(State(_): State<AppState>) -> impl IntoResponse {
 /// Default request body limit (bytes).
 pub const DEFAULT_BODY_LIMIT: usize = 4 * 1024 * 1024;
 
-/// The HTTP API.
+/// The HTTP API with the default settings.
 pub fn app(state: AppState) -> Router {
-    app_with_limit(state, DEFAULT_BODY_LIMIT)
+    app_with_config(state, &ServeConfig::default())
 }
 
-/// The HTTP API with a given body size limit.
-pub fn app_with_limit(state: AppState, body_limit: usize) -> Router {
+/// The HTTP API with given settings.
+pub fn app_with_config(state: AppState, config: &ServeConfig) -> Router {
     // Browser clients call from other origins (the player, cmi5 AUs): allow any origin, the xAPI
     // headers, and expose the ones clients read.
     let cors = CorsLayer::new()
@@ -136,7 +168,7 @@ pub fn app_with_limit(state: AppState, body_limit: usize) -> Router {
             "last-modified".parse().expect("static header"),
         ]))
         .allow_credentials(true);
-    Router::new()
+    let mut router = Router::new()
         .route("/xapi/statements", get(statements::get).put(statements::put).post(statements::post))
         .route("/xapi/activities/state", any(documents::state_doc))
         .route("/xapi/activities/profile", any(documents::activity_profile))
@@ -145,8 +177,27 @@ pub fn app_with_limit(state: AppState, body_limit: usize) -> Router {
         .route("/xapi/agents", get(resources::agent))
         .route("/xapi/about", get(about))
         .route("/health", get(health))
-        .layer(DefaultBodyLimit::max(body_limit))
+        .route("/metrics", get(metrics::handler))
+        .route("/xapi/launch-token", axum::routing::post(token::mint))
+        .layer(axum::Extension(Arc::new(config.clone())))
+        .layer(DefaultBodyLimit::max(config.body_limit));
+    // Layers run outside-in in the reverse order of these calls: metrics see every answer
+    // (including 429s and timeouts), the rate limit runs before any work, the timeout bounds the
+    // handler.
+    router = router.layer(middleware::from_fn_with_state(config.timeout, limit::timeout));
+    if config.rate_limit > 0.0 {
+        let limiter = Arc::new(limit::RateLimiter::new(config.rate_limit, config.rate_burst));
+        router = router.layer(middleware::from_fn_with_state(limiter, limit::rate_limit));
+    }
+    router
         .layer(middleware::from_fn(version_layer))
+        .layer(middleware::from_fn(limit::json_errors))
+        .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(tower_http::trace::DefaultMakeSpan::new().level(tracing::Level::INFO))
+                .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
         .layer(cors)
         .with_state(state)
 }
@@ -156,11 +207,25 @@ pub fn app_with_limit(state: AppState, body_limit: usize) -> Router {
 pub struct ServeConfig {
     /// Maximum request body in bytes.
     pub body_limit: usize,
+    /// A request not answered within this gets 503.
+    pub timeout: std::time::Duration,
+    /// Requests per second per credential (0: no limit).
+    pub rate_limit: f64,
+    /// Requests a credential may make at once before the rate applies.
+    pub rate_burst: f64,
+    /// Lifetime of launch tokens (also the most a minting request may ask for).
+    pub token_ttl: std::time::Duration,
 }
 
 impl Default for ServeConfig {
     fn default() -> Self {
-        ServeConfig { body_limit: DEFAULT_BODY_LIMIT }
+        ServeConfig {
+            body_limit: DEFAULT_BODY_LIMIT,
+            timeout: std::time::Duration::from_secs(30),
+            rate_limit: 0.0,
+            rate_burst: 100.0,
+            token_ttl: std::time::Duration::from_secs(2 * 3600),
+        }
     }
 }
 
@@ -171,7 +236,7 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app_with_limit(state, config.body_limit)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app_with_config(state, &config)).with_graceful_shutdown(shutdown).await
 }
 
 /// A random (version 4) UUID.
@@ -186,8 +251,20 @@ pub(crate) fn uuid_v4() -> String {
 
 /// `hearth lrs …`
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Getting started:
+  hearth lrs tenant add north
+  hearth lrs credential add --tenant north --scope all        # prints key and secret once
+  hearth lrs credential add --tenant north --scope launch     # for the LMS: mints launch tokens
+  hearth lrs serve --listen 127.0.0.1:8300                    # xAPI endpoint /xapi/
+
+Browser packages get a short-lived launch token (POST /xapi/launch-token), never a secret.
+Operations: `hearth lrs backup --out copy.db` (online), `export`/`import` (NDJSON), GET /health,
+GET /metrics (Prometheus). PostgreSQL: --database postgres://user@host:5432/db (back up with
+pg_dump). Details: docs/lrs.md.")]
 pub struct Args {
-    /// Database: a SQLite file (`sqlite:hearth-lrs.db`) or `postgres://user@host/db`.
+    /// Database: a SQLite file (`sqlite:hearth-lrs.db`) or `postgres://user@host/db` (a schema:
+    /// append `?options=-csearch_path%3Dname`).
     #[arg(long, global = true, default_value = "sqlite:hearth-lrs.db")]
     pub database: String,
     /// What to do.
@@ -198,14 +275,51 @@ pub struct Args {
 /// `hearth lrs` subcommands.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// Run the LRS.
+    /// Run the LRS (endpoint http://LISTEN/xapi/, plus /health and /metrics).
     Serve {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8300")]
         listen: String,
-        /// Maximum request body in bytes.
+        /// Maximum request body in bytes (larger: 413).
         #[arg(long, default_value_t = DEFAULT_BODY_LIMIT)]
         body_limit: usize,
+        /// Seconds before an unanswered request gets 503.
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+        /// Requests per second per credential or launch token; more get 429 with Retry-After
+        /// (0: no limit).
+        #[arg(long, default_value_t = 0.0)]
+        rate_limit: f64,
+        /// Requests a credential may make in a burst before --rate-limit applies.
+        #[arg(long, default_value_t = 100.0)]
+        rate_burst: f64,
+        /// Lifetime of launch tokens in seconds (POST /xapi/launch-token may ask for less).
+        #[arg(long, default_value_t = 7200)]
+        token_ttl: u64,
+        /// Log format on standard error (level from RUST_LOG, default info: one line per request).
+        #[arg(long, value_enum, default_value_t = ops::LogFormat::Text)]
+        log_format: ops::LogFormat,
+    },
+    /// Copy a SQLite database to FILE while the server runs (PostgreSQL: use pg_dump).
+    Backup {
+        /// The copy to write; must not exist.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Write a tenant's statements to standard output, one JSON object per line, as stored.
+    Export {
+        /// Tenant name.
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Read statements written by `export` (keeping id, stored and authority) into a tenant,
+    /// creating it if needed; statements already there are skipped, so re-importing is safe.
+    Import {
+        /// Tenant name.
+        #[arg(long)]
+        tenant: String,
+        /// NDJSON file (`-` for standard input).
+        file: std::path::PathBuf,
     },
     /// Manage tenants.
     #[command(subcommand)]
@@ -244,13 +358,40 @@ pub enum CredentialCommand {
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let store = SqlStore::open(&args.database, None).await?;
     match args.command {
-        Command::Serve { listen, body_limit } => {
+        Command::Serve { listen, body_limit, timeout, rate_limit, rate_burst, token_ttl, log_format } => {
+            ops::init_logs(log_format);
             let listener = tokio::net::TcpListener::bind(&listen).await?;
             eprintln!("hearth lrs: listening on http://{}/xapi/", listener.local_addr()?);
             let shutdown = async {
                 let _ = tokio::signal::ctrl_c().await;
             };
-            serve(AppState::new(store), ServeConfig { body_limit }, listener, shutdown).await?;
+            let config = ServeConfig {
+                body_limit,
+                timeout: std::time::Duration::from_secs(timeout.max(1)),
+                rate_limit,
+                rate_burst,
+                token_ttl: std::time::Duration::from_secs(token_ttl.max(1)),
+            };
+            serve(AppState::new(store), config, listener, shutdown).await?;
+        }
+        Command::Backup { out } => {
+            ops::backup(&store, &out).await?;
+            eprintln!("hearth lrs: wrote {}", out.display());
+        }
+        Command::Export { tenant } => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            let n = ops::export(&store, &tenant, &mut w).await?;
+            eprintln!("hearth lrs: exported {n} statements");
+        }
+        Command::Import { tenant, file } => {
+            let mut input: Box<dyn std::io::BufRead> = if file.as_os_str() == "-" {
+                Box::new(std::io::BufReader::new(std::io::stdin()))
+            } else {
+                Box::new(std::io::BufReader::new(std::fs::File::open(&file)?))
+            };
+            let r = ops::import(&store, &tenant, &mut input).await?;
+            eprintln!("hearth lrs: imported {} statements (already stored ones skipped)", r.statements);
         }
         Command::Tenant(TenantCommand::Add { name }) => {
             let id = store.add_tenant(&name).await?;

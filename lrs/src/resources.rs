@@ -67,7 +67,7 @@ fn reader_param<'p>(
     params: &'p BTreeMap<String, String>,
     name: &str,
 ) -> Result<&'p String, ApiError> {
-    if who.statement_read().is_none() {
+    if who.statement_read().is_none() || who.launch.is_some() {
         return Err(ApiError::Forbidden("this credential may not read".into()));
     }
     if let Some(k) = params.keys().find(|k| *k != name) {

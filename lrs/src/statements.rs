@@ -82,6 +82,9 @@ async fn write(
         }
         prepared.push(p);
     }
+    if let Some(l) = &who.launch {
+        l.check_write(&prepared)?;
+    }
     // A voiding statement must not target a voiding statement (Data §2.3.2); reject it outright.
     for p in &prepared {
         if let Some(t) = &p.voids
@@ -94,8 +97,10 @@ async fn write(
         }
     }
     let ids = prepared.iter().map(|p| p.id.clone()).collect();
+    let n = prepared.len() as u64;
     state.store.insert_statements(who.tenant_id, prepared).await?;
     drop(inflight);
+    state.metrics.statements.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
     Ok(ids)
 }
 
@@ -228,6 +233,9 @@ pub(crate) async fn get(
         // Voided statements are only returned by voidedStatementId (Communication §2.1.4).
         let Some(s) = found.filter(|s| s.voided == want_voided) else { return Err(ApiError::NotFound) };
         let v: Value = serde_json::from_str(&s.json).unwrap_or_default();
+        if let Some(l) = &who.launch {
+            l.check_read(&v)?;
+        }
         if mine && v.pointer("/authority/account/name").and_then(Value::as_str) != Some(&who.key) {
             return Err(ApiError::NotFound);
         }
@@ -285,8 +293,26 @@ pub(crate) async fn get(
         // 0 means "the server's maximum" (Communication §2.1.3).
         q.limit = if n == 0 { MAX_LIMIT } else { n.min(MAX_LIMIT) };
     }
-    if let Some(c) = params.get("cursor") {
-        q.after_seq = Some(c.parse().map_err(|_| ApiError::BadRequest("cursor is not valid".into()))?);
+    // Pages are a snapshot as of the first page's consistency watermark: only statements stored
+    // at or before it, all of which were committed when it was taken. Paging by sequence number
+    // alone could skip a row whose lower number committed after a page was read (PostgreSQL
+    // assigns numbers at insert, not at commit). The cursor carries the sequence number and the
+    // watermark.
+    let bound = match params.get("cursor") {
+        Some(c) => {
+            let bad = || ApiError::BadRequest("cursor is not valid".into());
+            let (seq, wm) = c.split_once('_').ok_or_else(bad)?;
+            q.after_seq = Some(seq.parse().map_err(|_| bad())?);
+            crate::clock::normalise(wm).ok_or_else(bad)?
+        }
+        None => consistent.clone(),
+    };
+    q.until = Some(match q.until.take() {
+        Some(u) if u < bound => u,
+        _ => bound.clone(),
+    });
+    if let Some(l) = &who.launch {
+        l.confine_query(&mut q.agent_ifi, &mut q.registration)?;
     }
     if mine {
         q.authority_key = Some(who.key.clone());
@@ -297,7 +323,7 @@ pub(crate) async fn get(
         // The cursor is the last sequence number returned plus the same filter, so a page never
         // repeats or skips a statement whatever is written meanwhile.
         let mut p = params.clone();
-        p.insert("cursor".into(), rows.last().map(|r| r.seq).unwrap_or_default().to_string());
+        p.insert("cursor".into(), format!("{}_{bound}", rows.last().map(|r| r.seq).unwrap_or_default()));
         format!("/xapi/statements?{}", serde_urlencoded::to_string(&p).unwrap_or_default())
     } else {
         String::new()

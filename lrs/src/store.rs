@@ -169,6 +169,10 @@ pub trait Store: Send + Sync {
         key: &DocKey,
         since: Option<&str>,
     ) -> Result<Vec<String>, StoreError>;
+    /// Stores a launch token ([`crate::token`]).
+    async fn add_launch_token(&self, t: &crate::token::LaunchToken) -> Result<(), StoreError>;
+    /// Finds a launch token by the hash of its secret.
+    async fn launch_token(&self, hash: &str) -> Result<Option<crate::token::LaunchToken>, StoreError>;
 }
 
 /// Which SQL dialect a [`SqlStore`] speaks.
@@ -184,8 +188,8 @@ type WriteJob = (i64, Vec<NewStatement>, oneshot::Sender<Result<(), StoreError>>
 
 /// The SQL store for both backends.
 pub struct SqlStore {
-    pool: AnyPool,
-    dialect: Dialect,
+    pub(crate) pool: AnyPool,
+    pub(crate) dialect: Dialect,
     /// SQLite only: the single writer task's queue.
     writer: Option<mpsc::Sender<WriteJob>>,
 }
@@ -193,10 +197,14 @@ pub struct SqlStore {
 const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../migrations/sqlite/0002_documents.sql")),
+    (10, include_str!("../migrations/sqlite/0010_launch_tokens.sql")),
+    (11, include_str!("../migrations/sqlite/0011_tenant_seq_index.sql")),
 ];
 const PG_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_documents.sql")),
+    (10, include_str!("../migrations/postgres/0010_launch_tokens.sql")),
+    (11, include_str!("../migrations/postgres/0011_tenant_seq_index.sql")),
 ];
 
 impl SqlStore {
@@ -225,8 +233,11 @@ impl SqlStore {
                     match dialect {
                         // WAL + synchronous=FULL: a commit is on disk when it returns.
                         Dialect::Sqlite => {
+                            // temp_store=MEMORY: the writer's savepoints journal into memory, not
+                            // into a temporary file. cache_size 32 MiB (default 2 MiB): inserts
+                            // touch seven indexes, and re-reading their pages dominated the writer.
                             sqlx::raw_sql(
-                                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;",
+                                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768;",
                             )
                             .execute(&mut *conn)
                             .await?;
@@ -295,6 +306,13 @@ async fn writer_task(mut conn: AnyConnection, mut rx: mpsc::Receiver<WriteJob>) 
                 Err(_) => break,
             }
         }
+        let group: Vec<(i64, &[NewStatement])> = jobs.iter().map(|(t, s, _)| (*t, s.as_slice())).collect();
+        if crate::ingest::sqlite_group(&mut conn, &group).await {
+            for (_, _, reply) in jobs {
+                let _ = reply.send(Ok(()));
+            }
+            continue;
+        }
         let mut results = Vec::with_capacity(jobs.len());
         let began = sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut conn).await;
         if let Err(e) = began {
@@ -306,7 +324,7 @@ async fn writer_task(mut conn: AnyConnection, mut rx: mpsc::Receiver<WriteJob>) 
         }
         for (tenant, stmts, _) in &jobs {
             let _ = sqlx::raw_sql("SAVEPOINT job").execute(&mut conn).await;
-            let r = write_batch(&mut conn, *tenant, stmts).await;
+            let r = crate::ingest::write_job(&mut conn, *tenant, stmts).await;
             let end = if r.is_ok() { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
             let _ = sqlx::raw_sql(end).execute(&mut conn).await;
             results.push(r);
@@ -330,7 +348,7 @@ async fn writer_task(mut conn: AnyConnection, mut rx: mpsc::Receiver<WriteJob>) 
 
 /// Writes one batch inside an open transaction. Shared by both dialects (`$n` placeholders work
 /// in both through sqlx).
-async fn write_batch(
+pub(crate) async fn write_batch(
     conn: &mut AnyConnection,
     tenant: i64,
     stmts: &[NewStatement],
@@ -474,14 +492,30 @@ impl Store for SqlStore {
         Ok(ids)
     }
 
+    async fn add_launch_token(&self, t: &crate::token::LaunchToken) -> Result<(), StoreError> {
+        crate::token::insert(&self.pool, t).await
+    }
+
+    async fn launch_token(&self, hash: &str) -> Result<Option<crate::token::LaunchToken>, StoreError> {
+        crate::token::find(&self.pool, hash).await
+    }
+
     async fn insert_statements(&self, tenant: i64, stmts: Vec<NewStatement>) -> Result<(), StoreError> {
         if let Some(w) = &self.writer {
             let (tx, rx) = oneshot::channel();
             w.send((tenant, stmts, tx)).await.map_err(|_| StoreError::WriterGone)?;
             return rx.await.map_err(|_| StoreError::WriterGone)?;
         }
+        if let [one] = stmts.as_slice()
+            && one.voids.is_none()
+        {
+            // One statement that voids nothing: its INSERT is atomic on its own, and when the id
+            // exists the comparison only reads. Autocommit saves BEGIN and COMMIT round trips.
+            let mut conn = self.pool.acquire().await?;
+            return crate::ingest::write_job(&mut conn, tenant, &stmts).await;
+        }
         let mut tx = self.pool.begin().await?;
-        write_batch(&mut tx, tenant, &stmts).await?;
+        crate::ingest::write_job(&mut tx, tenant, &stmts).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -511,8 +545,17 @@ impl Store for SqlStore {
             sql.push_str(&cond.replace("$?", &format!("${n}")));
             args.push(v.to_owned());
         };
+        let sqlite = self.dialect == Dialect::Sqlite;
         if let Some(a) = &q.agent_ifi {
-            add(&mut sql, " AND (actor_ifi = $? OR object_ifi = $?)", a);
+            // SQLite never plans an OR of two indexed columns with ORDER BY seq well (it scans the
+            // tenant); the union of the two index lookups is what it should do.
+            let cond = if sqlite {
+                " AND seq IN (SELECT seq FROM statements WHERE tenant_id = $1 AND actor_ifi = $? \
+                 UNION ALL SELECT seq FROM statements WHERE tenant_id = $1 AND object_ifi = $?)"
+            } else {
+                " AND (actor_ifi = $? OR object_ifi = $?)"
+            };
+            add(&mut sql, cond, a);
         }
         if let Some(v) = &q.verb {
             add(&mut sql, " AND verb = $?", v);
@@ -527,7 +570,9 @@ impl Store for SqlStore {
             add(&mut sql, " AND stored > $?", v);
         }
         if let Some(v) = &q.until {
-            add(&mut sql, " AND stored <= $?", v);
+            // `until` (always set: the consistency bound) matches nearly every row; `+stored` keeps
+            // SQLite from choosing the stored index over the one that serves ORDER BY seq.
+            add(&mut sql, if sqlite { " AND +stored <= $?" } else { " AND stored <= $?" }, v);
         }
         if let Some(v) = &q.authority_key {
             add(&mut sql, " AND authority_key = $?", v);

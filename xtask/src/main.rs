@@ -33,6 +33,7 @@ fn run_task() -> Result<()> {
         Some("size") => player::size(),
         Some("e2e") => player::e2e(),
         Some("components") => player::components(),
+        Some("bench") => bench(&args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
@@ -43,11 +44,52 @@ fn run_task() -> Result<()> {
                  e2e     the browser tests: the player in headless Chromium (installs it if missing)\n  \
                  components  the widgets' wasm-bindgen tests in headless Chromium\n  \
                  size    print the player's raw/gzip/brotli sizes; fail over the 150 KB budget\n  \
+                 bench   `cargo xtask bench lrs [sqlite|postgres] [--secs N] [--fill N]`: LRS ingest and query benchmark\n  \
                  fuzz    fuzz the parsers for a while: `cargo xtask fuzz [condition|module] [seconds]`"
             );
             bail!("unknown or missing task")
         }
     }
+}
+
+/// `cargo xtask bench lrs [sqlite|postgres] [--secs N] [--fill N]`: builds `hearth` and the load
+/// generator (`lrs/examples/bench.rs`) with the `native` profile and runs it against each backend
+/// (PostgreSQL at `HEARTH_TEST_PG_URL`, default `postgres://postgres@127.0.0.1:5432/test`, in a
+/// fresh schema). The tables it prints go into docs/lrs.md.
+fn bench(args: &[String]) -> Result<()> {
+    let Some("lrs") = args.first().map(String::as_str) else {
+        bail!("usage: cargo xtask bench lrs [sqlite|postgres] [--secs N] [--fill N]");
+    };
+    let mut backends = vec!["sqlite", "postgres"];
+    let mut pass = Vec::new();
+    let mut rest = args[1..].iter();
+    while let Some(a) = rest.next() {
+        match a.as_str() {
+            "sqlite" | "postgres" => backends = vec![if a == "sqlite" { "sqlite" } else { "postgres" }],
+            "--secs" | "--fill" => {
+                let v = rest.next().with_context(|| format!("{a} needs a value"))?;
+                pass.extend([a.clone(), v.clone()]);
+            }
+            _ => bail!("unknown argument {a}"),
+        }
+    }
+    run("cargo", &["build", "--locked", "--profile", "native", "-p", "cli", "--bin", "hearth"])?;
+    run("cargo", &["build", "--locked", "--profile", "native", "-p", "lrs", "--example", "bench"])?;
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| project_root().join("target"));
+    let hearth = target.join("native/hearth");
+    let load = target.join("native/examples/bench");
+    let pg = std::env::var("HEARTH_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    for b in backends {
+        let mut a: Vec<&str> =
+            vec!["--hearth", hearth.to_str().context("target path is not UTF-8")?, "--backend", b];
+        a.extend(["--pg-url", &pg]);
+        a.extend(pass.iter().map(String::as_str));
+        run(load.to_str().context("target path is not UTF-8")?, &a)?;
+    }
+    Ok(())
 }
 
 fn project_root() -> PathBuf {

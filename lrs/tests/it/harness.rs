@@ -67,9 +67,14 @@ impl Srv {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let state = AppState::new(store.clone());
-        tokio::spawn(lrs::serve(state, ServeConfig { body_limit: 64 * 1024 }, listener, async {
-            let _ = rx.await;
-        }));
+        tokio::spawn(lrs::serve(
+            state,
+            ServeConfig { body_limit: 64 * 1024, ..Default::default() },
+            listener,
+            async {
+                let _ = rx.await;
+            },
+        ));
         Srv {
             base,
             client: Client::new(),

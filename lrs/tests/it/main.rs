@@ -6,5 +6,6 @@
 mod cli;
 mod documents;
 mod harness;
-mod rate;
+mod ops;
 mod statements;
+mod token;

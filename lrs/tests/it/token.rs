@@ -1,0 +1,209 @@
+//! Launch tokens: minting, what a token may and may not do, expiry, cmi5-style Basic use.
+
+use crate::harness::{Srv, V};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const REG: &str = "0b8f6a4e-3c47-4f54-9a0f-52c4a1d2e7b1";
+const OTHER_REG: &str = "9d7f3b1a-0e4c-4a2b-8f6d-1c2b3a4d5e6f";
+const ACT: &str = "https://hearth.example/m/safety";
+const LEARNER: &str = r#"{"mbox":"mailto:learner@example.org"}"#;
+
+fn stmt(actor: &str, reg: Option<&str>) -> Value {
+    let mut s = json!({
+        "actor": {"mbox": format!("mailto:{actor}@example.org")},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/answered"},
+        "object": {"id": "https://hearth.example/m/safety/q1"},
+    });
+    if let Some(r) = reg {
+        s["context"] = json!({"registration": r});
+    }
+    s
+}
+
+async fn mint(s: &Srv, cred: &(String, String), body: &Value) -> reqwest::Response {
+    s.client
+        .post(format!("{}/xapi/launch-token", s.base))
+        .basic_auth(&cred.0, Some(&cred.1))
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn bearer(s: &Srv, token: &str, method: Method, path: &str) -> reqwest::RequestBuilder {
+    s.client
+        .request(method, format!("{}{path}", s.base))
+        .bearer_auth(token)
+        .header("X-Experience-API-Version", V)
+}
+
+fn q(pairs: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(pairs).unwrap()
+}
+
+async fn launch_tokens_confine_a_learner(s: &Srv) {
+    let launcher = s.credential("a", &["launch"]).await;
+    let writer = s.credential("a", &["statements/write"]).await;
+    let body =
+        json!({"actor": {"mbox": "mailto:learner@example.org"}, "registration": REG, "activityId": ACT});
+
+    // Who may mint, and what a minting request must say.
+    assert_eq!(mint(s, &writer, &body).await.status(), 403);
+    for bad in [
+        json!({"registration": REG}),
+        json!({"actor": {"mbox": "learner@example.org"}, "registration": REG}),
+        json!({"actor": {"mbox": "mailto:learner@example.org"}, "registration": "nope"}),
+        json!({"actor": {"mbox": "mailto:learner@example.org"}, "registration": REG, "ttl": 0}),
+        json!({"actor": {"mbox": "mailto:learner@example.org"}, "registration": REG, "ttl": 999_999}),
+        json!({"actor": {"mbox": "mailto:learner@example.org"}, "registration": REG, "extra": 1}),
+        json!([1]),
+    ] {
+        let r = mint(s, &launcher, &bad).await;
+        assert_eq!(r.status(), 400, "{bad}");
+        assert!(r.json::<Value>().await.unwrap()["error"].is_string());
+    }
+    let r = mint(s, &launcher, &body).await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["token_type"], "Bearer");
+    assert_eq!(v["expires_in"], 7200);
+    let token = v["auth-token"].as_str().unwrap().to_owned();
+
+    // Writes: only the learner's own statements in the registration.
+    let r = bearer(s, &token, Method::POST, "/xapi/statements")
+        .json(&stmt("learner", Some(REG)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let own_id = r.json::<Vec<String>>().await.unwrap()[0].clone();
+    for (actor, reg) in [("someone-else", Some(REG)), ("learner", Some(OTHER_REG)), ("learner", None)] {
+        let r =
+            bearer(s, &token, Method::POST, "/xapi/statements").json(&stmt(actor, reg)).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{actor} {reg:?}");
+    }
+    // A batch with one foreign statement is refused whole.
+    let r = bearer(s, &token, Method::POST, "/xapi/statements")
+        .json(&json!([stmt("learner", Some(REG)), stmt("other", Some(REG))]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    // The authority is the credential that minted the token.
+    let (_, got) = s.get_json(&format!("/xapi/statements?statementId={own_id}")).await;
+    assert_eq!(got["authority"]["account"]["name"], launcher.0.as_str());
+
+    // Reads: only that learner in that registration, whatever the query asks.
+    let other_id = s.post(&stmt("other", Some(REG))).await.json::<Vec<String>>().await.unwrap()[0].clone();
+    s.post(&stmt("learner", Some(OTHER_REG))).await;
+    let r = bearer(s, &token, Method::GET, "/xapi/statements").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    let ids: Vec<&str> =
+        v["statements"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [own_id.as_str()]);
+    let other_agent = q(&[("agent", r#"{"mbox":"mailto:other@example.org"}"#)]);
+    for path in [
+        format!("/xapi/statements?{other_agent}"),
+        format!("/xapi/statements?registration={OTHER_REG}"),
+        format!("/xapi/statements?statementId={other_id}"),
+    ] {
+        assert_eq!(bearer(s, &token, Method::GET, &path).send().await.unwrap().status(), 403, "{path}");
+    }
+
+    // State: the learner's, in the registration and activity; nothing else.
+    let own_state =
+        q(&[("activityId", ACT), ("agent", LEARNER), ("registration", REG), ("stateId", "bookmark")]);
+    let r = bearer(s, &token, Method::PUT, &format!("/xapi/activities/state?{own_state}"))
+        .json(&json!({"screen": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r =
+        bearer(s, &token, Method::GET, &format!("/xapi/activities/state?{own_state}")).send().await.unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"screen": 2}));
+    for path in [
+        format!(
+            "/xapi/activities/state?{}",
+            q(&[
+                ("activityId", ACT),
+                ("agent", r#"{"mbox":"mailto:other@example.org"}"#),
+                ("registration", REG),
+                ("stateId", "s")
+            ])
+        ),
+        format!("/xapi/activities/state?{}", q(&[("activityId", ACT), ("agent", LEARNER), ("stateId", "s")])),
+        format!(
+            "/xapi/activities/state?{}",
+            q(&[
+                ("activityId", "https://hearth.example/other"),
+                ("agent", LEARNER),
+                ("registration", REG),
+                ("stateId", "s")
+            ])
+        ),
+        format!("/xapi/activities/profile?{}", q(&[("activityId", ACT), ("profileId", "p")])),
+        format!("/xapi/agents/profile?{}", q(&[("agent", LEARNER), ("profileId", "p")])),
+    ] {
+        let r = bearer(s, &token, Method::PUT, &path).json(&json!({})).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{path}");
+    }
+    for path in [
+        format!("/xapi/activities?{}", q(&[("activityId", ACT)])),
+        format!("/xapi/agents?{}", q(&[("agent", LEARNER)])),
+    ] {
+        assert_eq!(bearer(s, &token, Method::GET, &path).send().await.unwrap().status(), 403, "{path}");
+    }
+    // A token cannot mint tokens.
+    let r = s
+        .client
+        .post(format!("{}/xapi/launch-token", s.base))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    // cmi5 content sends the auth-token as Basic.
+    let r = s
+        .client
+        .get(format!("{}/xapi/statements", s.base))
+        .header("Authorization", format!("Basic {token}"))
+        .header("X-Experience-API-Version", V)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // Unknown and tampered tokens are 401.
+    let mut bad = token.clone();
+    bad.replace_range(20..24, "AAAA");
+    for t in [bad.as_str(), "aGVhcnRoLWxhdW5jaDp4", "not base64"] {
+        let r = bearer(s, t, Method::GET, "/xapi/statements").send().await.unwrap();
+        assert_eq!(r.status(), 401, "{t}");
+    }
+
+    // Another tenant's launcher cannot reach tenant a's data with its tokens.
+    let b_launcher = s.credential("b", &["launch"]).await;
+    let v: Value = mint(s, &b_launcher, &body).await.json().await.unwrap();
+    let r =
+        bearer(s, v["auth-token"].as_str().unwrap(), Method::GET, "/xapi/statements").send().await.unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap()["statements"], json!([]));
+}
+
+async fn launch_tokens_expire(s: &Srv) {
+    let launcher = s.credential("a", &["launch"]).await;
+    let body = json!({"actor": {"mbox": "mailto:learner@example.org"}, "registration": REG, "ttl": 1});
+    let v: Value = mint(s, &launcher, &body).await.json().await.unwrap();
+    assert_eq!(v["expires_in"], 1);
+    let token = v["auth-token"].as_str().unwrap();
+    assert_eq!(bearer(s, token, Method::GET, "/xapi/statements").send().await.unwrap().status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(bearer(s, token, Method::GET, "/xapi/statements").send().await.unwrap().status(), 401);
+}
+
+crate::both!(launch_tokens_confine_a_learner, launch_tokens_expire);
