@@ -159,6 +159,18 @@ impl<T: Transport> XapiClient<T> {
             .ok_or_else(|| XapiError::BadAnswer("POST statements did not return an array of ids".into()))
     }
 
+    /// Stores statements already serialised as a JSON array, without reading the answer (the
+    /// browser queue: it needs no JSON parser for this).
+    pub async fn post_raw(&self, array: Vec<u8>) -> Result<(), XapiError> {
+        self.call("POST", self.url("statements", &[]), Some(json_body(array))).await.map(|_| ())
+    }
+
+    /// Stores one serialised statement under its id.
+    pub async fn put_raw(&self, id: &str, statement: Vec<u8>) -> Result<(), XapiError> {
+        let url = self.url("statements", &[("statementId", id.to_string())]);
+        self.call("PUT", url, Some(json_body(statement))).await.map(|_| ())
+    }
+
     /// Stores one statement under its id (a repeat of the same statement is accepted).
     pub async fn put_statement(&self, statement: &Value) -> Result<(), XapiError> {
         let id = statement["id"]
@@ -341,13 +353,10 @@ fn page(r: &Response) -> Result<StatementPage, XapiError> {
     Ok(StatementPage { statements, more })
 }
 
-/// The LRS's reason: xAPI error bodies are JSON with a message, or plain text.
+/// The LRS's reason, as it wrote it (Hearth's LRS: JSON with the error and each detail's path):
+/// kept as text, so the browser needs no JSON parser to report it.
 fn reason(r: &Response) -> String {
-    let text = String::from_utf8_lossy(&r.body);
-    serde_json::from_str::<Value>(&text)
-        .ok()
-        .and_then(|v| v["message"].as_str().or(v["error"].as_str()).map(String::from))
-        .unwrap_or_else(|| text.chars().take(500).collect())
+    String::from_utf8_lossy(&r.body).chars().take(1000).collect()
 }
 
 fn base64(bytes: &[u8]) -> String {

@@ -210,7 +210,7 @@ impl Recorder {
                 out.push(self.exit(""));
                 out
             }
-            Event::LanguageChanged { to, .. } => {
+            Event::LanguageChanged { to, .. } | Event::Started { lang: to, .. } => {
                 self.lang = to.clone();
                 vec![]
             }

@@ -50,6 +50,13 @@ impl Mapper {
         Mapper { launch, lang: lang.to_string(), seq, session_ms: 0 }
     }
 
+    /// The learner's language from now on (the player knows it once the module is loaded).
+    pub fn set_language(&mut self, lang: &str) {
+        if !lang.is_empty() {
+            self.lang = lang.to_string();
+        }
+    }
+
     /// The launch this mapper reports for.
     pub fn launch(&self) -> &Launch {
         &self.launch
@@ -64,8 +71,15 @@ impl Mapper {
     /// `session_ms` how long the session has lasted.
     pub fn statements(&mut self, m: &Module, event: &Event, timestamp: &str, session_ms: u64) -> Vec<Value> {
         self.session_ms = session_ms;
+        if self.lang.is_empty() {
+            self.lang = m.source_lang.clone();
+        }
         match event {
-            Event::Started { .. } => vec![self.defined(m, verb::INITIALIZED, Map::new(), timestamp, false)],
+            Event::Started { lang, .. } => {
+                // The player picks the language once the module is loaded: take it from here.
+                self.lang = lang.clone();
+                vec![self.defined(m, verb::INITIALIZED, Map::new(), timestamp, false)]
+            }
             Event::ChoiceMade { node, choice, deltas, duration_ms } => {
                 let Some(n) = m.node(node) else { return vec![] };
                 let NodeKind::Decision { choices } = &n.kind else { return vec![] };

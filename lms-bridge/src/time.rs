@@ -1,7 +1,5 @@
 //! Durations in the three spellings LMSs want, and statement ids.
 
-use sha2::{Digest, Sha256};
-
 /// ISO 8601 duration, as xAPI and SCORM 2004 want it: `PT1H2M3.45S`, at most hundredths of a
 /// second (SCORM 2004 refuses more precision).
 pub fn iso_duration(ms: u64) -> String {
@@ -31,11 +29,14 @@ pub fn scorm12_timespan(ms: u64) -> String {
 
 /// A statement id that is the same every time it is computed for the same attempt, session and
 /// position: a retried or re-queued statement keeps its id, so the LRS stores it once. UUID
-/// version 8 (RFC 9562, "custom") over SHA-256, because xAPI wants a UUID and nothing more.
+/// version 8 (RFC 9562, "custom") over 128-bit FNV-1a: xAPI wants a UUID, the inputs are not
+/// secret and sessions are random, and a cryptographic hash would add its tables to the player.
 pub fn statement_id(registration: &str, session: &str, seq: u64) -> String {
-    let digest = Sha256::digest(format!("{registration}/{session}/{seq}").as_bytes());
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&digest[..16]);
+    const OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
+    const PRIME: u128 = 0x0000000001000000000000000000013b;
+    let text = format!("{registration}/{session}/{seq}");
+    let hash = text.bytes().fold(OFFSET, |h, b| (h ^ u128::from(b)).wrapping_mul(PRIME));
+    let mut b = hash.to_be_bytes();
     b[6] = (b[6] & 0x0f) | 0x80;
     b[8] = (b[8] & 0x3f) | 0x80;
     let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();

@@ -129,17 +129,20 @@ impl Queue {
         *self.on_delivery.borrow_mut() = Some(Box::new(f));
     }
 
-    /// Statements waiting on this device.
-    pub fn pending(&self) -> Vec<Value> {
-        local_storage()
-            .and_then(|s| s.get_item(&self.key).ok().flatten())
-            .and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or_default()
+    /// Statements waiting on this device, as `(id, JSON)`. They are kept as text, one per line
+    /// (`id`, tab, JSON), and sent as text: the queue never parses JSON, so the player carries
+    /// no JSON parser for it.
+    pub fn pending(&self) -> Vec<(String, String)> {
+        let text = local_storage().and_then(|s| s.get_item(&self.key).ok().flatten()).unwrap_or_default();
+        text.lines()
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(id, json)| (id.to_string(), json.to_string()))
+            .collect()
     }
 
-    fn store(&self, pending: &[Value]) {
+    fn store(&self, pending: &[(String, String)]) {
         if let Some(s) = local_storage() {
-            let text = serde_json::to_string(pending).unwrap_or_else(|_| "[]".into());
+            let text: String = pending.iter().map(|(id, json)| format!("{id}\t{json}\n")).collect();
             if s.set_item(&self.key, &text).is_err() {
                 web_sys::console::warn_1(&"hearth: local storage is full; statements wait in memory".into());
             }
@@ -152,7 +155,9 @@ impl Queue {
             return;
         }
         let mut pending = self.pending();
-        pending.extend(statements);
+        // serde_json writes no raw newlines: a statement is one line.
+        pending
+            .extend(statements.iter().map(|s| (s["id"].as_str().unwrap_or("").to_string(), s.to_string())));
         self.store(&pending);
         self.tell();
         self.flush();
@@ -199,17 +204,18 @@ impl Queue {
             if pending.is_empty() {
                 return Ok(());
             }
-            let batch: Vec<Value> = pending.iter().take(BATCH).cloned().collect();
-            match client.post_statements(&batch).await {
-                Ok(_) => self.remove(&batch),
+            let batch: Vec<(String, String)> = pending.into_iter().take(BATCH).collect();
+            let array = format!("[{}]", batch.iter().map(|(_, j)| j.as_str()).collect::<Vec<_>>().join(","));
+            match client.post_raw(array.into_bytes()).await {
+                Ok(()) => self.remove(&batch),
                 // One statement the LRS will never take must not block the rest forever: send
                 // the batch one by one and set the refused ones aside (kept, and reported).
                 Err(XapiError::Status { status: 400, .. } | XapiError::Conflict(_)) => {
-                    for s in &batch {
-                        match client.put_statement(s).await {
-                            Ok(()) => self.remove(std::slice::from_ref(s)),
+                    for one in &batch {
+                        match client.put_raw(&one.0, one.1.clone().into_bytes()).await {
+                            Ok(()) => self.remove(std::slice::from_ref(one)),
                             Err(XapiError::Status { status: 400, reason } | XapiError::Conflict(reason)) => {
-                                self.set_aside(s, &reason);
+                                self.set_aside(one, &reason);
                             }
                             Err(e) => return Err(e),
                         }
@@ -220,26 +226,21 @@ impl Queue {
         }
     }
 
-    fn remove(&self, sent: &[Value]) {
-        let ids: Vec<&Value> = sent.iter().map(|s| &s["id"]).collect();
-        let rest: Vec<Value> = self.pending().into_iter().filter(|s| !ids.contains(&&s["id"])).collect();
+    fn remove(&self, sent: &[(String, String)]) {
+        let rest: Vec<(String, String)> =
+            self.pending().into_iter().filter(|(id, _)| !sent.iter().any(|(s, _)| s == id)).collect();
         self.store(&rest);
     }
 
-    fn set_aside(&self, s: &Value, reason: &str) {
+    fn set_aside(&self, one: &(String, String), reason: &str) {
         web_sys::console::error_2(&"hearth: the LRS refused a statement:".into(), &reason.into());
         if let Some(store) = local_storage() {
             let key = format!("{}:refused", self.key);
-            let mut refused: Vec<Value> = store
-                .get_item(&key)
-                .ok()
-                .flatten()
-                .and_then(|t| serde_json::from_str(&t).ok())
-                .unwrap_or_default();
-            refused.push(serde_json::json!({ "reason": reason, "statement": s }));
-            let _ = store.set_item(&key, &serde_json::to_string(&refused).unwrap_or_default());
+            let mut refused = store.get_item(&key).ok().flatten().unwrap_or_default();
+            refused += &format!("{}\t{reason}\t{}\n", one.0, one.1);
+            let _ = store.set_item(&key, &refused);
         }
-        self.remove(std::slice::from_ref(s));
+        self.remove(std::slice::from_ref(one));
     }
 
     fn retry_later(self: &Rc<Self>) {
@@ -386,7 +387,7 @@ pub async fn cmi5_launch() -> Result<Cmi5Session, String> {
     let need = |n: &str| query_param(n).ok_or_else(|| format!("cmi5 launch parameter `{n}` is missing"));
     let endpoint = need("endpoint")?;
     let fetch = need("fetch")?;
-    let actor: Value = serde_json::from_str(&need("actor")?).map_err(|e| format!("actor: {e}"))?;
+    let actor = parse_json(&need("actor")?).ok_or("the `actor` launch parameter is not JSON")?;
     let registration = need("registration")?;
     let activity_id = need("activityId")?;
     let session_key = format!("hearth:cmi5:token:{registration}");
@@ -397,7 +398,8 @@ pub async fn cmi5_launch() -> Result<Cmi5Session, String> {
             let r = FetchTransport { keepalive: false }
                 .send(Request { method: "POST", url: fetch, headers: vec![], body: None })
                 .await?;
-            let v: Value = serde_json::from_slice(&r.body).map_err(|e| format!("fetch URL: {e}"))?;
+            let v =
+                parse_json(&String::from_utf8_lossy(&r.body)).ok_or("the fetch URL did not answer JSON")?;
             let t = v["auth-token"]
                 .as_str()
                 .ok_or_else(|| {
@@ -422,16 +424,49 @@ pub async fn cmi5_launch() -> Result<Cmi5Session, String> {
         .document(&key)
         .await
         .map_err(|e| e.to_string())?
-        .and_then(|d| serde_json::from_slice::<Value>(&d.body).ok())
+        .and_then(|d| parse_json(&String::from_utf8_lossy(&d.body)))
         .ok_or("the LMS left no LMS.LaunchData")?;
     let prefs = DocumentKey::AgentProfile { agent: &actor, profile_id: "cmi5LearnerPreferences" };
     let languages = match client.document(&prefs).await {
-        Ok(Some(d)) => serde_json::from_slice::<Value>(&d.body)
-            .ok()
+        Ok(Some(d)) => parse_json(&String::from_utf8_lossy(&d.body))
             .and_then(|v| v["languagePreference"].as_str().map(String::from))
             .map(|l| l.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
             .unwrap_or_default(),
         _ => Vec::new(),
     };
     Ok(Cmi5Session { endpoint, auth, actor, registration, activity_id, launch_data, languages })
+}
+
+/// JSON through the browser's own parser (`JSON.parse`), converted to a `serde_json::Value`: the
+/// player then needs no JSON parser of its own.
+pub fn parse_json(text: &str) -> Option<Value> {
+    js_sys::JSON::parse(text).ok().map(|v| to_value(&v))
+}
+
+fn to_value(v: &JsValue) -> Value {
+    if let Some(b) = v.as_bool() {
+        Value::Bool(b)
+    } else if let Some(n) = v.as_f64() {
+        // JavaScript has one number type; whole numbers go back to being integers.
+        if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
+            Value::from(n as i64)
+        } else {
+            serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+        }
+    } else if let Some(s) = v.as_string() {
+        Value::String(s)
+    } else if let Some(a) = v.dyn_ref::<js_sys::Array>() {
+        Value::Array(a.iter().map(|x| to_value(&x)).collect())
+    } else if v.is_object() {
+        let mut map = serde_json::Map::new();
+        for entry in js_sys::Object::entries(v.unchecked_ref()).iter() {
+            let pair: js_sys::Array = entry.unchecked_into();
+            if let Some(k) = pair.get(0).as_string() {
+                map.insert(k, to_value(&pair.get(1)));
+            }
+        }
+        Value::Object(map)
+    } else {
+        Value::Null
+    }
 }

@@ -135,8 +135,12 @@ impl Launch {
         Ok(())
     }
 
-    /// Documents: state only, for the learner and registration (and activity).
-    pub(crate) fn check_document(&self, key: &DocKey) -> Result<(), ApiError> {
+    /// Documents: state of the learner and registration (and activity); and reading the learner's
+    /// own agent profiles, which a cmi5 AU must do at startup for `cmi5LearnerPreferences` (§11).
+    pub(crate) fn check_document(&self, key: &DocKey, write: bool) -> Result<(), ApiError> {
+        if key.kind == "agent_profile" && !write && key.agent_ifi == self.actor_ifi {
+            return Ok(());
+        }
         let activity_ok = self.activity_id.as_ref().is_none_or(|a| *a == key.activity_id);
         if key.kind != "state"
             || key.agent_ifi != self.actor_ifi

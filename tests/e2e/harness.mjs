@@ -17,12 +17,21 @@ const TYPES = {
   '.mp3': 'audio/mpeg', '.mp4': 'video/mp4', '.vtt': 'text/vtt', '.ico': 'image/x-icon',
 };
 
-/** Serves `dir` on 127.0.0.1 at a free port. Resolves to { url, close }. */
-export function serve(dir = DIST) {
+/** Test pages that play the LMS around the player (SCORM hosts), served under /hosts/. */
+export const HOSTS = path.join(ROOT, 'tests/e2e/hosts');
+
+/**
+ * Serves `dir` on 127.0.0.1 at a free port, plus `mounts` (URL prefix → folder). Resolves to
+ * { url, close }.
+ */
+export function serve(dir = DIST, mounts = { '/hosts/': HOSTS, '/lms/': path.join(ROOT, 'tests/e2e/node_modules/scorm-again/dist') }) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
-    let file = path.normalize(path.join(dir, decodeURIComponent(url.pathname)));
-    if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
+    const mount = Object.keys(mounts).find((m) => url.pathname.startsWith(m));
+    const root = mount ? mounts[mount] : dir;
+    const rel = mount ? url.pathname.slice(mount.length) : url.pathname;
+    let file = path.normalize(path.join(root, decodeURIComponent(rel)));
+    if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
     fs.readFile(file, (err, data) => {
       if (err) { res.writeHead(404).end('not found'); return; }

@@ -5,12 +5,11 @@
 // Run through `cargo xtask e2e` (it builds dist/ and the `hearth` binary first).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import fs from 'node:fs';
 import { ROOT, serve, browser, watchErrors, axe } from './harness.mjs';
+import { walks, pastWarning, perform, shape } from './play.mjs';
 
-const HEARTH = path.join(process.env.CARGO_TARGET_DIR ?? path.join(ROOT, 'target'), 'debug/hearth');
 const SHOTS = path.join(ROOT, 'target/e2e-screenshots');
 let server, chrome;
 
@@ -24,13 +23,6 @@ after(async () => {
   await server?.close();
 });
 
-/** The engine's walks to every ending of a module, with the events each should emit. */
-function walks(dir, lang) {
-  const args = ['play', dir, '--endings', '--json'];
-  if (lang) args.push('--lang', lang);
-  return JSON.parse(execFileSync(HEARTH, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 }));
-}
-
 async function open(page, walk, extra = '') {
   await page.goto(`${server.url}/play.html?module=${walk.module}&lang=${walk.lang}&seed=0${extra}`);
   await page.evaluate(() => localStorage.clear());
@@ -38,74 +30,6 @@ async function open(page, walk, extra = '') {
   await page.locator('[data-action="start"], [data-action="continue-saved"]').first().waitFor();
 }
 
-/** Dismisses a content warning if one stands before the node. */
-async function pastWarning(page) {
-  const ack = page.locator('[data-action="acknowledge"]');
-  if (await ack.count()) await ack.click();
-}
-
-/** Performs one engine action through the UI, the way a learner would. */
-async function perform(page, action, { keyboard = false } = {}) {
-  const press = async (locator) => {
-    if (keyboard) {
-      await locator.focus();
-      await page.keyboard.press('Enter');
-    } else {
-      await locator.click();
-    }
-  };
-  const tick = async (locator) => {
-    if (keyboard) {
-      await locator.focus();
-      await page.keyboard.press('Space');
-    } else {
-      await locator.check();
-    }
-  };
-  await pastWarning(page);
-  switch (action.action) {
-    case 'continue':
-      return press(page.locator('[data-action="continue"]'));
-    case 'choose':
-      return press(page.locator(`[data-choice="${action.choice}"]`));
-    case 'reflect':
-      await page.locator('#h-note').fill(action.text);
-      return press(page.locator('[data-action="reflect"]'));
-    case 'answer': {
-      const { type, value } = action.response;
-      if (type === 'choice') await tick(page.locator(`[data-option="${value}"]`));
-      if (type === 'choices') for (const id of value) await tick(page.locator(`[data-option="${id}"]`));
-      if (type === 'bool') await tick(page.locator(`[data-bool="${value}"]`));
-      if (type === 'scale') await tick(page.locator(`[data-scale="${value}"]`));
-      if (type === 'text') await page.locator('[data-answer]').fill(value);
-      if (type === 'numeric') await page.locator('[data-answer]').fill(String(value));
-      if (type === 'order') {
-        // Move each item up into its place, top to bottom, with the move-up buttons.
-        for (let target = 0; target < value.length; target++) {
-          for (;;) {
-            const ids = await page.locator('[data-item]').evaluateAll((els) => els.map((e) => e.dataset.item));
-            const at = ids.indexOf(value[target]);
-            if (at <= target) break;
-            await press(page.locator(`[data-item="${value[target]}"] [data-action="move-up"]`));
-          }
-        }
-      }
-      if (type === 'matches') {
-        for (const [prompt, match] of value) {
-          const select = page.locator(`[data-pair="${prompt}"]`);
-          const optionValue = await select.locator(`option[data-match="${match}"]`).getAttribute('value');
-          await select.selectOption(optionValue);
-        }
-      }
-      return press(page.locator('[data-action="answer"]'));
-    }
-    default:
-      throw new Error(`unknown action ${JSON.stringify(action)}`);
-  }
-}
-
-/** What must match between engine and player: everything but timings. */
-const shape = (events) => events.map(({ duration_ms, ...rest }) => rest);
 
 async function play(page, walk, opts) {
   await open(page, walk);

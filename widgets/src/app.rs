@@ -338,11 +338,14 @@ fn player(props: &PlayerProps) -> Html {
         let deps = (model.step, model.emitted, model.screen, model.scale, model.low_data);
         use_effect_with(deps, move |_| {
             let events: Vec<Event> = model.outbox.borrow_mut().drain(..).collect();
+            // Progress first: the bridge learns the state's language before mapping its events.
+            if let Some(state) = &model.state {
+                bridge.progress(&model.module, state);
+            }
             if !events.is_empty() {
                 bridge.send(&model.module, &events);
             }
             if let Some(state) = &model.state {
-                bridge.progress(&model.module, state);
                 if state.is_finished() {
                     storage::remove(&model.storage_key);
                 } else {

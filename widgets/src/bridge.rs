@@ -8,7 +8,13 @@ use content::model::Module;
 use wasm_bindgen::JsValue;
 
 /// Whether the learner's record has reached the LMS or LRS.
-pub use lms_bridge::web::Delivery;
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Waiting on this device (offline, or the LRS is not answering): this many statements.
+    SavedOnDevice(usize),
+    /// Everything has arrived.
+    Sent,
+}
 
 /// Receives every learning event the player emits, in order.
 pub trait Bridge {

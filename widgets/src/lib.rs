@@ -8,6 +8,7 @@
 mod app;
 pub mod bridge;
 pub mod i18n;
+#[cfg(feature = "lms")]
 mod lms;
 mod question;
 mod results;
@@ -54,7 +55,7 @@ pub fn mount(element: web_sys::Element, config: JsValue) -> Result<PlayerHandle,
         .ok_or_else(|| JsValue::from_str("hearth: `src` (the compiled module's URL) is required"))?;
     let seed = get("seed").and_then(|s| s.parse().ok());
     let format = get("format").unwrap_or_default();
-    let mut config = Config { src, lang: get("lang"), storage_key: get("storage_key"), seed };
+    let config = Config { src, lang: get("lang"), storage_key: get("storage_key"), seed };
     let page: Rc<dyn bridge::Bridge> = Rc::new(bridge::PageEvents { target: element.clone() });
     let handle = Rc::new(RefCell::new(None));
     let render = {
@@ -68,6 +69,32 @@ pub fn mount(element: web_sys::Element, config: JsValue) -> Result<PlayerHandle,
     // Progress is kept per module; the key is known before the module is (the URL names it).
     let key = config.storage_key.clone().unwrap_or_else(|| format!("hearth:{}", config.src));
     let lang = config.lang.clone().unwrap_or_default();
+    #[cfg(feature = "lms")]
+    lms_render(format, config, key, lang, page, render);
+    #[cfg(not(feature = "lms"))]
+    {
+        let _ = (key, lang);
+        if !format.is_empty() {
+            web_sys::console::warn_1(
+                &format!("hearth: this build has no LMS transports (`{format}`); use the player-lms build")
+                    .into(),
+            );
+        }
+        render(config, page);
+    }
+    Ok(PlayerHandle { handle })
+}
+
+/// Connects the LMS transport `format` asks for, then renders.
+#[cfg(feature = "lms")]
+fn lms_render(
+    format: String,
+    mut config: Config,
+    key: String,
+    lang: String,
+    page: Rc<dyn bridge::Bridge>,
+    render: impl FnOnce(Config, Rc<dyn bridge::Bridge>) + 'static,
+) {
     if format == "cmi5" {
         wasm_bindgen_futures::spawn_local(async move {
             match lms_bridge::web::cmi5_launch().await {
@@ -99,7 +126,6 @@ pub fn mount(element: web_sys::Element, config: JsValue) -> Result<PlayerHandle,
         };
         render(config, bridge);
     }
-    Ok(PlayerHandle { handle })
 }
 
 // Where the compiled module was loaded from; media paths are relative to it.

@@ -9,13 +9,13 @@ use content::engine::{Event, State};
 use content::model::Module;
 use lms_bridge::client::Auth;
 use lms_bridge::scorm::{Recorder, Version};
-use lms_bridge::web::{Cmi5Session, Delivery, Queue, ScormApi};
+use lms_bridge::web::{Cmi5Session, Queue, ScormApi};
 use lms_bridge::{Cmi5Launch, Launch, Mapper};
 use serde_json::Value;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use crate::bridge::Bridge;
+use crate::bridge::{Bridge, Delivery};
 use crate::storage;
 
 fn now_ms() -> u64 {
@@ -81,7 +81,7 @@ impl XapiBridge {
         let q = lms_bridge::web::query_param;
         let endpoint = q("endpoint")?;
         let auth = q("auth")?;
-        let actor: Value = serde_json::from_str(&q("actor")?).ok()?;
+        let actor = lms_bridge::web::parse_json(&q("actor")?)?;
         let activity_id = q("activity_id")?;
         let registration = q("registration").unwrap_or_else(|| {
             let key = format!("{storage_key}:registration");
@@ -148,8 +148,17 @@ impl Bridge for XapiBridge {
         self.queue.push(statements);
     }
 
+    fn progress(&self, _: &Rc<Module>, state: &State) {
+        self.mapper.borrow_mut().set_language(state.lang());
+    }
+
     fn on_delivery(&self, f: Box<dyn Fn(Delivery)>) {
-        self.queue.on_delivery(f);
+        self.queue.on_delivery(move |d| {
+            f(match d {
+                lms_bridge::web::Delivery::SavedOnDevice(n) => Delivery::SavedOnDevice(n),
+                lms_bridge::web::Delivery::Sent => Delivery::Sent,
+            })
+        });
     }
 }
 

@@ -13,6 +13,7 @@ class HearthPlayer extends HTMLElement {
       lang: this.getAttribute('lang') || undefined,
       storage_key: this.getAttribute('storage-key') || undefined,
       seed: this.getAttribute('seed') || undefined,
+      format: this.getAttribute('format') || undefined,
     });
   }
   disconnectedCallback() {

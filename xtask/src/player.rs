@@ -23,6 +23,7 @@ const SIZE_RUSTFLAGS: &str =
 /// Total first-load transfer (wasm + JS + CSS, gzip -9) the player must stay under.
 const BUDGET_BYTES: u64 = 150 * 1024;
 const OUT: &str = "dist/player";
+const OUT_LMS: &str = "dist/player-lms";
 
 pub(crate) fn ensure_tools() -> Result<()> {
     crate::ensure_wasm_target()?;
@@ -64,27 +65,40 @@ pub(crate) fn npm_install() -> Result<()> {
     Ok(())
 }
 
+/// The two builds: the plain embed, and the one with the LMS transports (SCORM, cmi5, xAPI).
+const BUILDS: [(Option<&str>, &str); 2] = [(None, OUT), (Some("lms"), OUT_LMS)];
+
 pub(crate) fn build() -> Result<()> {
     ensure_tools()?;
-    let args = [
-        &format!("+{NIGHTLY}"),
-        "build",
-        "--release",
-        "--target",
-        "wasm32-unknown-unknown",
-        "-p",
-        "player",
-        "--locked",
-        "-Zbuild-std=std,panic_abort",
+    for (features, out) in BUILDS {
+        build_one(features, out)?;
+    }
+    site()
+}
+
+fn build_one(features: Option<&str>, out: &str) -> Result<()> {
+    let mut args = vec![
+        format!("+{NIGHTLY}"),
+        "build".into(),
+        "--release".into(),
+        "--target".into(),
+        "wasm32-unknown-unknown".into(),
+        "-p".into(),
+        "player".into(),
+        "--locked".into(),
+        "-Zbuild-std=std,panic_abort".into(),
     ];
+    if let Some(f) = features {
+        args.extend(["--features".into(), f.into()]);
+    }
     eprintln!("$ RUSTFLAGS='{SIZE_RUSTFLAGS}' cargo {}", args.join(" "));
     // With `--target`, RUSTFLAGS reach only the wasm code, not build scripts or proc macros.
-    let status = Command::new("cargo").args(args).env("RUSTFLAGS", SIZE_RUSTFLAGS).status()?;
+    let status = Command::new("cargo").args(&args).env("RUSTFLAGS", SIZE_RUSTFLAGS).status()?;
     if !status.success() {
         bail!("building the player failed with {status}");
     }
-    let _ = std::fs::remove_dir_all(OUT);
-    std::fs::create_dir_all(OUT)?;
+    let _ = std::fs::remove_dir_all(out);
+    std::fs::create_dir_all(out)?;
     // Worktrees may share one target directory through CARGO_TARGET_DIR.
     let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
     let wasm_in = format!("{target}/wasm32-unknown-unknown/release/player.wasm");
@@ -97,19 +111,19 @@ pub(crate) fn build() -> Result<()> {
             "--remove-name-section",
             "--remove-producers-section",
             "--out-dir",
-            OUT,
+            out,
             "--out-name",
             "hearth-player",
             &wasm_in,
         ],
     )?;
-    let wasm = format!("{OUT}/hearth-player_bg.wasm");
+    let wasm = format!("{out}/hearth-player_bg.wasm");
     run("tests/e2e/node_modules/.bin/wasm-opt", &["-Oz", &wasm, "-o", &wasm])?;
-    std::fs::copy("widgets/style/player.css", format!("{OUT}/hearth-player.css"))
+    std::fs::copy("widgets/style/player.css", format!("{out}/hearth-player.css"))
         .context("copying the stylesheet")?;
-    std::fs::copy("widgets/web/hearth-element.js", format!("{OUT}/hearth-element.js"))?;
-    eprintln!("player written to {OUT}/");
-    site()
+    std::fs::copy("widgets/web/hearth-element.js", format!("{out}/hearth-element.js"))?;
+    eprintln!("player written to {out}/");
+    Ok(())
 }
 
 /// The preview site around the player: a catalogue page, a play page with the in-page event log,
@@ -127,30 +141,39 @@ fn site() -> Result<()> {
 
 /// Raw, gzip -9 and brotli -q 11 sizes of each file a learner downloads on first load.
 pub(crate) fn size() -> Result<()> {
-    if !Path::new(OUT).join("hearth-player_bg.wasm").exists() {
+    if !BUILDS.iter().all(|(_, out)| Path::new(out).join("hearth-player_bg.wasm").exists()) {
         build()?;
     }
-    let files = ["hearth-player_bg.wasm", "hearth-player.js", "hearth-player.css"];
-    println!("{:<24} {:>10} {:>10} {:>10}", "file", "raw", "gzip -9", "brotli");
-    let (mut raw_t, mut gz_t, mut br_t) = (0, 0, 0);
-    for f in files {
-        let path = Path::new(OUT).join(f);
-        let raw = std::fs::metadata(&path).with_context(|| format!("{} is missing", path.display()))?.len();
-        let gz = compressed_len("gzip", &["-9", "-c"], &path)?;
-        let br = compressed_len("brotli", &["-q", "11", "-c"], &path)?;
-        println!("{f:<24} {raw:>10} {gz:>10} {br:>10}");
-        raw_t += raw;
-        gz_t += gz;
-        br_t += br;
+    let mut embed_total = 0;
+    for (features, out) in BUILDS {
+        let files = ["hearth-player_bg.wasm", "hearth-player.js", "hearth-player.css"];
+        println!("\n{out}/ ({})", if features.is_some() { "with the LMS transports" } else { "embed" });
+        println!("{:<24} {:>10} {:>10} {:>10}", "file", "raw", "gzip -9", "brotli");
+        let (mut raw_t, mut gz_t, mut br_t) = (0, 0, 0);
+        for f in files {
+            let path = Path::new(out).join(f);
+            let raw =
+                std::fs::metadata(&path).with_context(|| format!("{} is missing", path.display()))?.len();
+            let gz = compressed_len("gzip", &["-9", "-c"], &path)?;
+            let br = compressed_len("brotli", &["-q", "11", "-c"], &path)?;
+            println!("{f:<24} {raw:>10} {gz:>10} {br:>10}");
+            raw_t += raw;
+            gz_t += gz;
+            br_t += br;
+        }
+        println!("{:<24} {raw_t:>10} {gz_t:>10} {br_t:>10}", "total");
+        println!(
+            "budget (gzip -9): {} bytes; used {:.1} %",
+            BUDGET_BYTES,
+            gz_t as f64 * 100.0 / BUDGET_BYTES as f64
+        );
+        if features.is_none() {
+            embed_total = gz_t;
+        }
     }
-    println!("{:<24} {raw_t:>10} {gz_t:>10} {br_t:>10}", "total");
-    println!(
-        "budget (gzip -9): {} bytes; used {:.1} %",
-        BUDGET_BYTES,
-        gz_t as f64 * 100.0 / BUDGET_BYTES as f64
-    );
-    if gz_t > BUDGET_BYTES {
-        bail!("the player's first load is {gz_t} bytes gzipped, over the {BUDGET_BYTES}-byte budget");
+    // The LMS build is reported, not yet held to the budget: see docs/size.md.
+    if embed_total > BUDGET_BYTES {
+        bail!("the player's first load is {embed_total} bytes gzipped, over the {BUDGET_BYTES}-byte budget");
     }
     Ok(())
 }

@@ -151,6 +151,15 @@ async fn launch_tokens_confine_a_learner(s: &Srv) {
         let r = bearer(s, &token, Method::PUT, &path).json(&json!({})).send().await.unwrap();
         assert_eq!(r.status(), 403, "{path}");
     }
+    // cmi5 §11: the AU reads its learner's preferences; another learner's stay closed.
+    let own =
+        format!("/xapi/agents/profile?{}", q(&[("agent", LEARNER), ("profileId", "cmi5LearnerPreferences")]));
+    assert_eq!(bearer(s, &token, Method::GET, &own).send().await.unwrap().status(), 404);
+    let other = format!(
+        "/xapi/agents/profile?{}",
+        q(&[("agent", r#"{"mbox":"mailto:other@example.org"}"#), ("profileId", "cmi5LearnerPreferences")])
+    );
+    assert_eq!(bearer(s, &token, Method::GET, &other).send().await.unwrap().status(), 403);
     for path in [
         format!("/xapi/activities?{}", q(&[("activityId", ACT)])),
         format!("/xapi/agents?{}", q(&[("agent", LEARNER)])),
