@@ -37,7 +37,7 @@ fn random_uuid() -> String {
         .unwrap_or_else(|| lms_bridge::time::statement_id(&now_ms().to_string(), "fallback", 0))
 }
 
-/// Runs `f` when the page goes away (tab closed, navigation, app switched on a phone).
+/// Runs `f` when the page goes away (tab closed, navigated away, reloaded).
 fn on_pagehide(f: impl Fn() + 'static) {
     if let Some(w) = web_sys::window() {
         let cb = Closure::<dyn Fn()>::new(f);
@@ -92,7 +92,9 @@ impl XapiBridge {
             })
         });
         let launch = Launch { actor, registration, session: random_uuid(), activity_id, cmi5: None };
-        Some(XapiBridge::new(launch, &endpoint, Auth::Header(auth), lang))
+        let bridge = XapiBridge::new(launch, &endpoint, Auth::Header(auth), lang);
+        bridge.terminate_on_pagehide();
+        Some(bridge)
     }
 
     /// A cmi5 AU, once the launch has been read.
@@ -109,14 +111,18 @@ impl XapiBridge {
             cmi5: Some(Cmi5Launch { context_template: template, mastery_score: s.mastery_score() }),
         };
         let bridge = XapiBridge::new(launch, &s.endpoint, s.auth.clone(), lang);
-        // cmi5 §9.3: terminated is the session's last statement, sent on the way out.
-        let weak = Rc::downgrade(&bridge);
+        bridge.terminate_on_pagehide();
+        bridge
+    }
+
+    /// `terminated` is a session's last statement (cmi5 §9.3), sent on the way out.
+    fn terminate_on_pagehide(self: &Rc<Self>) {
+        let weak = Rc::downgrade(self);
         on_pagehide(move || {
             if let Some(b) = weak.upgrade() {
                 b.terminate_now();
             }
         });
-        bridge
     }
 
     fn terminate_now(&self) {
