@@ -6,9 +6,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod build;
 mod check;
 mod new;
 mod play;
+mod serve;
 
 #[derive(Parser)]
 #[command(
@@ -45,6 +47,28 @@ enum Command {
         #[arg(long)]
         out_dir: Option<PathBuf>,
     },
+    /// Package modules for LMSs: SCORM 1.2, SCORM 2004, cmi5, xAPI (tincan.xml) or a plain embed.
+    #[command(after_help = "\
+Writes <out>/<module id>-<format>.zip for each module and format. The module is checked first; a
+module with errors is refused with its diagnostics, and nothing is written. The same input gives a
+byte-identical zip. No package carries an LRS secret. Details: docs/packaging.md and docs/moodle.md.")]
+    Build {
+        /// Module folders (or their module.yaml).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// scorm12, scorm2004, cmi5, xapi, html, a comma-separated list, or all.
+        #[arg(long, value_parser = build::parse_formats, default_value = "all")]
+        format: build::Formats,
+        /// The folder the zips are written to.
+        #[arg(long, default_value = "packages")]
+        out: PathBuf,
+        /// The player builds (`player/` and `player-lms/` inside), as `cargo xtask player` writes them.
+        #[arg(long, default_value = "dist")]
+        player: PathBuf,
+        /// Activity ids are this followed by the module id; use a URL your organisation controls.
+        #[arg(long, default_value = packaging::DEFAULT_IRI_BASE)]
+        iri_base: String,
+    },
     /// Write or refresh `<lang>.yaml` beside the module, keeping existing translations.
     Translate {
         path: PathBuf,
@@ -73,6 +97,29 @@ enum Command {
         #[arg(long, requires = "endings")]
         json: bool,
     },
+    /// The demo and the author's preview: a catalogue of the modules in DIR, each launched as a cmi5
+    /// AU with this server as the LMS, statements in the embedded LRS, results pages.
+    #[command(after_help = "\
+Module folders are rebuilt when their files change, and open pages relaunch. cmi5 zips from
+`hearth build` in DIR are launched as they are. The LRS is at /xapi/ on the same address (SQLite in
+the data folder); the catalogue prints a curl line with its credential.")]
+    Serve {
+        /// Folder of modules (folders with a module.yaml) and cmi5 zips.
+        #[arg(default_value = "examples")]
+        dir: PathBuf,
+        /// Address to listen on (loopback by default: the results pages have no login).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Where the embedded LRS keeps its database and this server its credential.
+        #[arg(long, default_value = "hearth-data")]
+        data: PathBuf,
+        /// The player builds, as for `hearth build`.
+        #[arg(long, default_value = "dist")]
+        player: PathBuf,
+        /// Activity-id prefix, as for `hearth build`.
+        #[arg(long, default_value = packaging::DEFAULT_IRI_BASE)]
+        iri_base: String,
+    },
     /// The Hearth LRS: a learning record store (SQLite by default, PostgreSQL with --database).
     Lrs(lrs::Args),
     /// Create a new module folder with a small, valid module to start from.
@@ -95,6 +142,11 @@ enum Color {
     Never,
 }
 
+fn block_on(f: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(f).map(|()| ExitCode::SUCCESS)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -111,14 +163,17 @@ fn main() -> ExitCode {
             None if paths.len() == 1 => check::compile(&paths[0], out.as_deref()),
             None => Err(anyhow::anyhow!("several modules need `--out-dir`")),
         },
+        Command::Build { paths, format, out, player, iri_base } => {
+            let options = packaging::Options { player, iri_base };
+            build::build(&paths, &format.0, &out, &options)
+        }
         Command::Translate { path, lang, stamp } => check::translate(&path, &lang, stamp),
         Command::New { name } => new::scaffold(&name),
-        Command::Lrs(args) => tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(anyhow::Error::from)
-            .and_then(|rt| rt.block_on(lrs::run(args)))
-            .map(|()| ExitCode::SUCCESS),
+        Command::Lrs(args) => block_on(lrs::run(args)),
+        Command::Serve { dir, listen, data, player, iri_base } => {
+            let options = packaging::Options { player, iri_base };
+            block_on(serve::run(serve::Config { dir, listen, data, options }))
+        }
         Command::Play { path, lang, seed, endings, events, json } => {
             play::play(&path, play::Options { lang: lang.as_deref(), seed, endings, events, json })
         }

@@ -20,11 +20,14 @@ const TYPES = {
 /** Test pages that play the LMS around the player (SCORM hosts), served under /hosts/. */
 export const HOSTS = path.join(ROOT, 'tests/e2e/hosts');
 
+export const MOUNTS = { '/hosts/': HOSTS, '/lms/': path.join(ROOT, 'tests/e2e/node_modules/scorm-again/dist') };
+
 /**
- * Serves `dir` on 127.0.0.1 at a free port, plus `mounts` (URL prefix → folder). Resolves to
+ * Serves `dir` on 127.0.0.1 at a free port, plus `mounts` (URL prefix → folder). `types`
+ * overrides content types by extension (an LMS that serves `.wasm` wrongly, say). Resolves to
  * { url, close }.
  */
-export function serve(dir = DIST, mounts = { '/hosts/': HOSTS, '/lms/': path.join(ROOT, 'tests/e2e/node_modules/scorm-again/dist') }) {
+export function serve(dir = DIST, mounts = MOUNTS, types = {}) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     const mount = Object.keys(mounts).find((m) => url.pathname.startsWith(m));
@@ -35,7 +38,8 @@ export function serve(dir = DIST, mounts = { '/hosts/': HOSTS, '/lms/': path.joi
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
     fs.readFile(file, (err, data) => {
       if (err) { res.writeHead(404).end('not found'); return; }
-      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      const ext = path.extname(file);
+      res.writeHead(200, { 'content-type': types[ext] ?? TYPES[ext] ?? 'application/octet-stream', 'cache-control': 'no-store' });
       res.end(data);
     });
   });

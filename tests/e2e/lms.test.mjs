@@ -4,16 +4,12 @@
 // fetch URL, LMS.LaunchData) — once straight through, once going offline mid-scenario.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
 import http from 'node:http';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { ROOT, serve, browser, watchErrors } from './harness.mjs';
+import { serve, browser, watchErrors } from './harness.mjs';
 import { walks, perform } from './play.mjs';
+import { expected, playIn, startLrs, untilTerminated, checkCmi5Session } from './lms.mjs';
 
-const HEARTH = path.join(process.env.CARGO_TARGET_DIR ?? path.join(ROOT, 'target'), 'debug/hearth');
 let server, chrome;
 
 before(async () => {
@@ -24,23 +20,6 @@ after(async () => {
   await chrome?.close();
   await server?.close();
 });
-
-/** What the engine's walk says the LMS must end up with. */
-function expected(walk) {
-  const ending = walk.events.find((e) => e.type === 'ending_reached');
-  const interactions = walk.events.filter(
-    (e) => e.type === 'choice_made' || (e.type === 'question_answered' && e.final_answer),
-  ).length;
-  const competencies = walk.events.filter((e) => e.type === 'competency_scored').length;
-  return { ending, interactions, competencies };
-}
-
-/** Plays `walk` in the player inside `frame` (a FrameLocator or Page), to the results screen. */
-async function playIn(frame, walk) {
-  await frame.locator('[data-action="start"]').click();
-  for (const action of walk.actions) await perform(frame, action);
-  await frame.locator('.h-results').waitFor();
-}
 
 for (const version of ['12', '2004']) {
   for (const dir of ['examples/tuesday-night', 'examples/first-week']) {
@@ -110,32 +89,6 @@ test('SCORM 1.2: pausing leaves suspend data that a new session resumes from', a
   await page.close();
 });
 
-/** The Hearth LRS as a real process on a temporary SQLite file, with a tenant and credentials. */
-async function startLrs() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-lrs-'));
-  const db = `sqlite:${path.join(dir, 'lrs.db')}`;
-  const run = (...args) => execFileSync(HEARTH, ['lrs', '--database', db, ...args], { encoding: 'utf8' });
-  run('tenant', 'add', 'lms');
-  const cred = (scope) => {
-    const out = run('credential', 'add', '--tenant', 'lms', '--scope', scope);
-    return { key: out.match(/key:?\s+(\S+)/i)[1], secret: out.match(/secret:?\s+(\S+)/i)[1] };
-  };
-  const admin = cred('all');
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const proc = spawn(HEARTH, ['lrs', '--database', db, 'serve', '--listen', `127.0.0.1:${port}`], { stdio: 'ignore' });
-  const endpoint = `http://127.0.0.1:${port}/xapi/`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) break;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const auth = 'Basic ' + Buffer.from(`${admin.key}:${admin.secret}`).toString('base64');
-  const xapi = (p, init = {}) =>
-    fetch(endpoint + p, { ...init, headers: { authorization: auth, 'x-experience-api-version': '1.0.3', ...init.headers } });
-  return { endpoint, xapi, auth, stop: () => { proc.kill(); fs.rmSync(dir, { recursive: true, force: true }); } };
-}
-
 /** The LMS's part of a cmi5 launch: LaunchData, a one-time fetch URL, the launch URL. */
 async function cmi5Launch(lrs, walk) {
   const registration = randomUUID();
@@ -181,40 +134,6 @@ async function cmi5Launch(lrs, walk) {
   const params = new URLSearchParams({ endpoint: lrs.endpoint, fetch: fetchUrl, actor: JSON.stringify(actor), registration, activityId });
   const url = `${server.url}/play.html?module=${walk.module}&seed=0&format=cmi5&${params}`;
   return { url, registration, close: () => new Promise((r) => fetchServer.close(r)) };
-}
-
-/** Every statement of a registration, following `more`. */
-async function statementsOf(lrs, registration) {
-  let r = await (await lrs.xapi(`statements?registration=${registration}&limit=500&ascending=true`)).json();
-  const all = [...r.statements];
-  while (r.more) {
-    r = await (await fetch(new URL(r.more, lrs.endpoint), { headers: { authorization: lrs.auth, 'x-experience-api-version': '1.0.3' } })).json();
-    all.push(...r.statements);
-  }
-  return all;
-}
-
-/** Waits until the registration has a `terminated` statement (sent as the page goes). */
-async function untilTerminated(lrs, registration) {
-  for (let i = 0; i < 100; i++) {
-    const all = await statementsOf(lrs, registration);
-    if (all.some((s) => s.verb.id.endsWith('/terminated'))) return all;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const all = await statementsOf(lrs, registration);
-  throw new Error(`no terminated statement arrived; the LRS has: ${all.map((s) => s.verb.id.split('/').pop()).join(' ')}`);
-}
-
-function checkCmi5Session(all, walk) {
-  const verbs = all.map((s) => s.verb.id.split('/').pop());
-  assert.equal(verbs[0], 'initialized', verbs.join(' '));
-  assert.equal(verbs.at(-1), 'terminated', verbs.join(' '));
-  assert.equal(verbs.filter((v) => v === 'completed').length, 1);
-  assert.equal(verbs.filter((v) => v === (walk.passed ? 'passed' : 'failed')).length, 1, verbs.join(' '));
-  // Each decision and each answer exactly once: nothing lost, nothing doubled.
-  const answers = walk.events.filter((e) => e.type === 'choice_made' || e.type === 'question_answered').length;
-  assert.equal(verbs.filter((v) => v === 'answered').length, answers, verbs.join(' '));
-  assert.equal(new Set(all.map((s) => s.id)).size, all.length, 'statement ids are unique');
 }
 
 test('cmi5: a launch against the Hearth LRS leaves the session, in order, in the LRS', async () => {

@@ -1,0 +1,199 @@
+// The packages `hearth build` writes, each played in its host in Chromium: the SCORM 1.2 and 2004
+// zips unpacked under a page where scorm-again is the LMS, the xAPI package launched with a
+// launch link against the Hearth LRS, the cmi5 zip launched by `hearth serve` (its small LMS and
+// its embedded LRS), and the plain embed in a plain page — also where the server sends `.wasm`
+// with the wrong content type, as some LMSs do.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { ROOT, DIST, MOUNTS, serve, browser, watchErrors } from './harness.mjs';
+import { walks } from './play.mjs';
+import { HEARTH, expected, playIn, startLrs, untilTerminated, checkCmi5Session } from './lms.mjs';
+
+const EXAMPLES = ['examples/tuesday-night', 'examples/first-week'];
+let tmp, unpacked, server, chrome;
+
+before(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-packages-'));
+  const out = path.join(tmp, 'zips');
+  execFileSync(HEARTH, ['build', ...EXAMPLES, '--format', 'all', '--out', out, '--player', DIST], { cwd: ROOT });
+  // Unpacked as an LMS does: each zip into a folder of its own name.
+  unpacked = path.join(tmp, 'www');
+  for (const zip of fs.readdirSync(out)) {
+    execFileSync('python3', ['-m', 'zipfile', '-e', path.join(out, zip), path.join(unpacked, zip.replace(/\.zip$/, ''))]);
+  }
+  server = await serve(unpacked, MOUNTS);
+  chrome = await browser();
+});
+after(async () => {
+  await chrome?.close();
+  await server?.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+for (const version of ['12', '2004']) {
+  test(`SCORM ${version} packages: each example played to an ending inside scorm-again`, async () => {
+    for (const dir of EXAMPLES) {
+      const walk = walks(dir)[0];
+      const pkg = `${walk.module}-scorm${version}`;
+      const page = await chrome.context.newPage();
+      const errors = watchErrors(page);
+      await page.goto(`${server.url}/hosts/scorm.html?version=${version}&src=/${pkg}/index.html%3Fseed%3D0`);
+      await page.evaluate(() => localStorage.clear());
+      await page.reload();
+      await playIn(page.frameLocator('iframe'), walk);
+      const cmi = await page.evaluate(() => window.lmsData());
+      const { ending, interactions } = expected(walk);
+      const status = walk.passed ? 'passed' : 'failed';
+      const percent = String(Math.round(ending.scaled * 100));
+      if (version === '12') {
+        assert.equal(cmi.core.lesson_status, status, pkg);
+        assert.equal(cmi.core.score.raw, percent, pkg);
+      } else {
+        assert.equal(cmi.completion_status, 'completed', pkg);
+        assert.equal(cmi.success_status, status, pkg);
+        assert.equal(cmi.score.raw, percent, pkg);
+      }
+      assert.equal(Object.values(cmi.interactions).length, interactions, pkg);
+      assert.deepEqual(errors, [], pkg);
+      await page.close();
+    }
+  });
+}
+
+test('the xAPI package, launched with a launch link, leaves its statements in the Hearth LRS', async () => {
+  const lrs = await startLrs();
+  try {
+    const walk = walks('examples/first-week')[0];
+    const tincan = fs.readFileSync(path.join(unpacked, `${walk.module}-xapi`, 'tincan.xml'), 'utf8');
+    const activityId = tincan.match(/<activity id="([^"]+)"/)[1];
+    const registration = randomUUID();
+    const actor = { objectType: 'Agent', account: { homePage: 'https://lms.example', name: 'learner-x' } };
+    // What mod_tincanlaunch puts on the launch URL.
+    const q = new URLSearchParams({
+      endpoint: lrs.endpoint, auth: lrs.auth, actor: JSON.stringify(actor), registration, activity_id: activityId, seed: '0',
+    });
+    const page = await chrome.context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${server.url}/${walk.module}-xapi/index.html?${q}`);
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await playIn(page, walk);
+    await page.locator('[data-delivery="sent"]').waitFor();
+    await page.goto('about:blank');
+    const all = await untilTerminated(lrs, registration);
+    await page.close();
+    const verbs = all.map((s) => s.verb.id.split('/').pop());
+    assert.equal(verbs[0], 'initialized', verbs.join(' '));
+    assert.equal(verbs.filter((v) => v === (walk.passed ? 'passed' : 'failed')).length, 1, verbs.join(' '));
+    assert.ok(all.every((s) => s.object.id === activityId || s.context?.contextActivities?.parent?.[0]?.id === activityId),
+      'statements are about the activity tincan.xml names');
+    assert.deepEqual(errors, []);
+  } finally {
+    lrs.stop();
+  }
+});
+
+/** `hearth serve DIR` on a free port; resolves to { base, data, stop }. */
+async function hearthServe(dir) {
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-serve-'));
+  const proc = spawn(HEARTH, ['serve', dir, '--listen', '127.0.0.1:0', '--data', data, '--player', DIST], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const lines = readline.createInterface({ input: proc.stderr });
+  const base = await new Promise((resolve, reject) => {
+    lines.on('line', (l) => { const m = l.match(/^Hearth is at (http:\/\/[^/ ]+)/); if (m) resolve(m[1]); });
+    proc.on('exit', (code) => reject(new Error(`hearth serve exited with ${code}`)));
+  });
+  return { base, data, stop: () => { proc.kill(); fs.rmSync(data, { recursive: true, force: true }); } };
+}
+
+test('the cmi5 zip, launched by hearth serve, leaves the session in its LRS and its results page', async () => {
+  const dir = fs.mkdtempSync(path.join(tmp, 'cmi5-'));
+  const walk = walks('examples/tuesday-night', 'tr')[0];
+  fs.copyFileSync(path.join(tmp, 'zips', `${walk.module}-cmi5.zip`), path.join(dir, `${walk.module}-cmi5.zip`));
+  const srv = await hearthServe(dir);
+  try {
+    const page = await chrome.context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${srv.base}/launch/${walk.module}-cmi5?lang=tr&seed=0`);
+    await page.waitForURL(/\/au\//);
+    const registration = new URL(page.url()).searchParams.get('registration');
+    await page.evaluate(() => localStorage.clear());
+    await playIn(page, walk);
+    await page.locator('[data-delivery="sent"]').waitFor();
+    await page.goto('about:blank');
+    // The statements, read with the server's own credential from its data folder.
+    const cred = JSON.parse(fs.readFileSync(path.join(srv.data, 'credential.json'), 'utf8'));
+    const lrs = {
+      endpoint: `${srv.base}/xapi/`,
+      auth: 'Basic ' + Buffer.from(`${cred.key}:${cred.secret}`).toString('base64'),
+    };
+    lrs.xapi = (p) => fetch(lrs.endpoint + p, { headers: { authorization: lrs.auth, 'x-experience-api-version': '1.0.3' } });
+    const all = await untilTerminated(lrs, registration);
+    // The LMS's `launched` first, then the AU's session in cmi5 order.
+    assert.equal(all[0].verb.id, 'http://adlnet.gov/expapi/verbs/launched');
+    checkCmi5Session(all.slice(1), walk);
+    assert.ok(all.slice(1).every((s) => s.context.language === 'tr'), 'the language picked in the catalogue');
+    await page.goto(`${srv.base}/results/${walk.module}-cmi5`);
+    const row = page.locator(`tr[data-registration="${registration}"]`);
+    assert.equal(await row.locator('[data-outcome]').textContent(), walk.passed ? 'passed' : 'failed');
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    srv.stop();
+  }
+});
+
+test('hearth serve previews a module folder: catalogue, launch, results', async () => {
+  const srv = await hearthServe(path.join(ROOT, 'examples'));
+  try {
+    const walk = walks('examples/first-week')[0];
+    const page = await chrome.context.newPage();
+    const errors = watchErrors(page);
+    // The catalogue's Play button lands on the AU …
+    await page.goto(`${srv.base}/`);
+    await page.locator('[data-module="first-week"] button[type="submit"]').click();
+    await page.waitForURL(/\/au\/first-week\/index.html/);
+    await page.locator('[data-action="start"]').waitFor();
+    // … and a launch with a fixed draw plays to an ending.
+    await page.goto(`${srv.base}/launch/first-week?seed=0`);
+    await page.waitForURL(/\/au\//);
+    await page.evaluate(() => localStorage.clear());
+    await playIn(page, walk);
+    await page.locator('[data-delivery="sent"]').waitFor();
+    await page.goto(`${srv.base}/results/first-week`);
+    assert.equal(await page.locator('tbody tr').count(), 2);
+    assert.deepEqual(await page.locator('tbody [data-outcome]').allTextContents(), [walk.passed ? 'passed' : 'failed', 'in progress']);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    srv.stop();
+  }
+});
+
+for (const [label, types] of [['served as application/wasm', {}], ['with .wasm served as application/octet-stream', { '.wasm': 'application/octet-stream' }]]) {
+  test(`the plain embed plays in a plain page, ${label}`, async () => {
+    const plain = await serve(unpacked, {}, types);
+    try {
+      for (const dir of EXAMPLES) {
+        const walk = walks(dir)[0];
+        const page = await chrome.context.newPage();
+        const errors = watchErrors(page);
+        await page.goto(`${plain.url}/${walk.module}-html/index.html?seed=0`);
+        await page.evaluate(() => localStorage.clear());
+        await page.reload();
+        await playIn(page, walk);
+        assert.deepEqual(errors, [], walk.module);
+        await page.close();
+      }
+    } finally {
+      await plain.close();
+    }
+  });
+}
