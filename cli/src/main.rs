@@ -68,6 +68,17 @@ byte-identical zip. No package carries an LRS secret. Details: docs/packaging.md
         /// Activity ids are this followed by the module id; use a URL your organisation controls.
         #[arg(long, default_value = packaging::DEFAULT_IRI_BASE)]
         iri_base: String,
+        /// SCORM packages also send xAPI statements to this Hearth LRS endpoint
+        /// (`https://lrs.example.org/xapi/`), with a launch token got for --lrs-key.
+        #[arg(long, requires_all = ["lrs_key", "lrs_home"])]
+        lrs: Option<String>,
+        /// The LRS's package key for these packages (`hearth lrs credential add --scope package …`;
+        /// public by design, not a secret).
+        #[arg(long, requires = "lrs")]
+        lrs_key: Option<String>,
+        /// The LMS's address, the learners' `account.homePage` (the package key's --home-page).
+        #[arg(long, requires = "lrs")]
+        lrs_home: Option<String>,
     },
     /// Write or refresh `<lang>.yaml` beside the module, keeping existing translations.
     Translate {
@@ -163,15 +174,20 @@ fn main() -> ExitCode {
             None if paths.len() == 1 => check::compile(&paths[0], out.as_deref()),
             None => Err(anyhow::anyhow!("several modules need `--out-dir`")),
         },
-        Command::Build { paths, format, out, player, iri_base } => {
-            let options = packaging::Options { player, iri_base };
+        Command::Build { paths, format, out, player, iri_base, lrs, lrs_key, lrs_home } => {
+            let lrs = lrs.map(|endpoint| packaging::PackageLrs {
+                endpoint,
+                key: lrs_key.unwrap_or_default(),
+                home_page: lrs_home.unwrap_or_default(),
+            });
+            let options = packaging::Options { player, iri_base, lrs };
             build::build(&paths, &format.0, &out, &options)
         }
         Command::Translate { path, lang, stamp } => check::translate(&path, &lang, stamp),
         Command::New { name } => new::scaffold(&name),
         Command::Lrs(args) => block_on(lrs::run(args)),
         Command::Serve { dir, listen, data, player, iri_base } => {
-            let options = packaging::Options { player, iri_base };
+            let options = packaging::Options { player, iri_base, lrs: None };
             block_on(serve::run(serve::Config { dir, listen, data, options }))
         }
         Command::Play { path, lang, seed, endings, events, json } => {

@@ -437,6 +437,59 @@ pub async fn cmi5_launch() -> Result<Cmi5Session, String> {
     Ok(Cmi5Session { endpoint, auth, actor, registration, activity_id, launch_data, languages })
 }
 
+/// A SCORM package that also reports xAPI: what `hearth build --lrs` put on the launch page
+/// (`<script type="application/json" id="hearth-lrs">`).
+#[derive(Debug, Clone)]
+pub struct PackageLrs {
+    /// The LRS endpoint, ending in `/`.
+    pub endpoint: String,
+    /// The package key (public; see the LRS's docs on package keys).
+    pub key: String,
+    /// The learners' `account.homePage` (the LMS's address).
+    pub home: String,
+    /// The module's activity id.
+    pub activity_id: String,
+}
+
+impl PackageLrs {
+    /// Reads the launch page's configuration, if the package has one.
+    pub fn from_page() -> Option<PackageLrs> {
+        let el = web_sys::window()?.document()?.get_element_by_id("hearth-lrs")?;
+        let v = parse_json(&el.text_content()?)?;
+        let s = |k: &str| v[k].as_str().map(String::from);
+        Some(PackageLrs {
+            endpoint: s("endpoint")?,
+            key: s("key")?,
+            home: s("home")?,
+            activity_id: s("activity")?,
+        })
+    }
+
+    /// Asks the LRS for a launch token for `actor` and `registration` with the package key
+    /// (`POST <endpoint>launch-token/package`).
+    pub async fn token(&self, actor: &Value, registration: &str) -> Result<String, String> {
+        let body = serde_json::json!({
+            "key": self.key, "actor": actor, "registration": registration, "activityId": self.activity_id,
+        });
+        let r = FetchTransport { keepalive: false }
+            .send(Request {
+                method: "POST",
+                url: format!("{}launch-token/package", self.endpoint),
+                headers: vec![
+                    ("Content-Type".into(), "application/json".into()),
+                    ("X-Experience-API-Version".into(), "1.0.3".into()),
+                ],
+                body: Some(body.to_string().into_bytes()),
+            })
+            .await?;
+        let v = parse_json(&String::from_utf8_lossy(&r.body)).unwrap_or_default();
+        match v["auth-token"].as_str() {
+            Some(t) if r.status == 200 => Ok(t.to_string()),
+            _ => Err(format!("the LRS gave no token ({}): {}", r.status, v["error"].as_str().unwrap_or("?"))),
+        }
+    }
+}
+
 /// JSON through the browser's own parser (`JSON.parse`), converted to a `serde_json::Value`: the
 /// player then needs no JSON parser of its own.
 pub fn parse_json(text: &str) -> Option<Value> {

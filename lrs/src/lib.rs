@@ -14,6 +14,7 @@ mod ingest;
 mod limit;
 mod metrics;
 pub mod ops;
+pub mod package;
 mod resources;
 mod statements;
 pub mod store;
@@ -179,6 +180,7 @@ pub fn app_with_config(state: AppState, config: &ServeConfig) -> Router {
         .route("/health", get(health))
         .route("/metrics", get(metrics::handler))
         .route("/xapi/launch-token", axum::routing::post(token::mint))
+        .route("/xapi/launch-token/package", axum::routing::post(package::mint))
         .layer(axum::Extension(Arc::new(config.clone())))
         .layer(DefaultBodyLimit::max(config.body_limit));
     // Layers run outside-in in the reverse order of these calls: metrics see every answer
@@ -348,9 +350,19 @@ pub enum CredentialCommand {
         #[arg(long)]
         tenant: String,
         /// xAPI scope (repeatable): statements/write, statements/read, statements/read/mine,
-        /// state, all/read, all.
+        /// state, all/read, all; `launch` (may mint launch tokens); or `package` alone (a public
+        /// package key for SCORM packages: needs --origin and --activity-prefix).
         #[arg(long = "scope", required = true)]
         scopes: Vec<String>,
+        /// With `--scope package`: the LMS's address (`https://lms.example.org`), repeatable.
+        #[arg(long = "origin")]
+        origins: Vec<String>,
+        /// With `--scope package`: the learners' `account.homePage` (default: the first origin).
+        #[arg(long)]
+        home_page: Option<String>,
+        /// With `--scope package`: activity ids must start with this (`hearth build --iri-base`).
+        #[arg(long)]
+        activity_prefix: Option<String>,
     },
 }
 
@@ -397,12 +409,43 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             let id = store.add_tenant(&name).await?;
             println!("tenant {name} (id {id})");
         }
-        Command::Credential(CredentialCommand::Add { tenant, scopes }) => {
-            if let Some(bad) = scopes.iter().find(|s| !auth::SCOPES.contains(&s.as_str())) {
-                anyhow::bail!("unknown scope `{bad}` (known: {})", auth::SCOPES.join(", "));
-            }
+        Command::Credential(CredentialCommand::Add {
+            tenant,
+            scopes,
+            origins,
+            home_page,
+            activity_prefix,
+        }) => {
             let tid =
                 store.tenant_id(&tenant).await?.ok_or_else(|| anyhow::anyhow!("no tenant named {tenant}"))?;
+            if scopes.iter().any(|s| s == package::SCOPE) {
+                if scopes.len() > 1 {
+                    anyhow::bail!("`--scope package` makes a public package key and goes alone");
+                }
+                let rules = package::PackageKey {
+                    home_page: home_page.or_else(|| origins.first().cloned()).unwrap_or_default(),
+                    origins,
+                    activity_prefix: activity_prefix
+                        .ok_or_else(|| anyhow::anyhow!("a package key needs --activity-prefix"))?,
+                };
+                rules.validate().map_err(anyhow::Error::msg)?;
+                let (cred, _secret) = auth::new_credential(tid, &rules.scopes());
+                store.add_credential(&cred).await?;
+                println!(
+                    "package key: {}\n(public: it goes into SCORM packages with `hearth build --lrs <endpoint> --lrs-key {0}`; \
+                     it only mints launch tokens for pages on {} and activities under {})",
+                    cred.key,
+                    rules.origins.join(", "),
+                    rules.activity_prefix
+                );
+                return Ok(());
+            }
+            if !origins.is_empty() || home_page.is_some() || activity_prefix.is_some() {
+                anyhow::bail!("--origin, --home-page and --activity-prefix are for `--scope package`");
+            }
+            if let Some(bad) = scopes.iter().find(|s| !auth::SCOPES.contains(&s.as_str())) {
+                anyhow::bail!("unknown scope `{bad}` (known: {}, package)", auth::SCOPES.join(", "));
+            }
             let (cred, secret) = auth::new_credential(tid, &scopes);
             store.add_credential(&cred).await?;
             println!("key:    {}\nsecret: {secret}\n(the secret is not stored; keep it now)", cred.key);

@@ -168,59 +168,86 @@ pub(crate) async fn mint(
             "this credential may not mint launch tokens (scope `launch`)".into(),
         ));
     }
-    let v: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
-    let Some(m) = v.as_object() else {
-        return Err(ApiError::BadRequest("the body must be an object".into()));
-    };
-    if let Some(k) = m.keys().find(|k| !matches!(k.as_str(), "actor" | "registration" | "activityId" | "ttl"))
-    {
-        return Err(ApiError::BadRequest(format!("unknown property {k}")));
+    let req = TokenRequest::parse(&body, &config, &[])?;
+    issue(&state, who.tenant_id, &who.key, req).await.map(Json)
+}
+
+/// A parsed token request: `{"actor", "registration", "activityId"?, "ttl"?}` plus `extra` keys.
+pub(crate) struct TokenRequest {
+    pub(crate) body: serde_json::Map<String, Value>,
+    pub(crate) actor: Value,
+    actor_ifi: String,
+    registration: String,
+    pub(crate) activity_id: String,
+    ttl: u64,
+}
+
+impl TokenRequest {
+    pub(crate) fn parse(body: &[u8], config: &ServeConfig, extra: &[&str]) -> Result<TokenRequest, ApiError> {
+        let v: Value = serde_json::from_slice(body)
+            .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+        let Value::Object(m) = v else {
+            return Err(ApiError::BadRequest("the body must be an object".into()));
+        };
+        let known =
+            |k: &str| matches!(k, "actor" | "registration" | "activityId" | "ttl") || extra.contains(&k);
+        if let Some(k) = m.keys().find(|k| !known(k)) {
+            return Err(ApiError::BadRequest(format!("unknown property {k}")));
+        }
+        let actor = m.get("actor").ok_or_else(|| ApiError::BadRequest("actor is required".into()))?.clone();
+        let probe = json!({"actor": actor, "verb": {"id": "http://x.invalid/v"}, "object": {"id": "http://x.invalid/a"}});
+        if let Err(e) = xapi::validate_statement(&probe, xapi::Version::V1_0) {
+            return Err(ApiError::BadRequest(format!("actor: {}", e[0].message)));
+        }
+        let actor_ifi = xapi::model::agent_ifi(&actor)
+            .ok_or_else(|| ApiError::BadRequest("actor must have an identifier".into()))?;
+        let registration = match m.get("registration").and_then(Value::as_str) {
+            Some(r) if xapi::format::is_uuid(r) => r.to_ascii_lowercase(),
+            _ => return Err(ApiError::BadRequest("registration (a UUID) is required".into())),
+        };
+        let activity_id = match m.get("activityId") {
+            None => String::new(),
+            Some(Value::String(a)) if xapi::format::is_iri(a) => a.clone(),
+            Some(_) => return Err(ApiError::BadRequest("activityId must be an IRI".into())),
+        };
+        let max = config.token_ttl.as_secs();
+        let ttl = match m.get("ttl") {
+            None => max,
+            Some(t) => match t.as_u64() {
+                Some(t) if (1..=max).contains(&t) => t,
+                _ => return Err(ApiError::BadRequest(format!("ttl must be 1..={max} seconds"))),
+            },
+        };
+        Ok(TokenRequest { body: m, actor, actor_ifi, registration, activity_id, ttl })
     }
-    let actor = m.get("actor").ok_or_else(|| ApiError::BadRequest("actor is required".into()))?;
-    let probe =
-        json!({"actor": actor, "verb": {"id": "http://x.invalid/v"}, "object": {"id": "http://x.invalid/a"}});
-    if let Err(e) = xapi::validate_statement(&probe, xapi::Version::V1_0) {
-        return Err(ApiError::BadRequest(format!("actor: {}", e[0].message)));
-    }
-    let actor_ifi = xapi::model::agent_ifi(actor)
-        .ok_or_else(|| ApiError::BadRequest("actor must have an identifier".into()))?;
-    let registration = match m.get("registration").and_then(Value::as_str) {
-        Some(r) if xapi::format::is_uuid(r) => r.to_ascii_lowercase(),
-        _ => return Err(ApiError::BadRequest("registration (a UUID) is required".into())),
-    };
-    let activity_id = match m.get("activityId") {
-        None => String::new(),
-        Some(Value::String(a)) if xapi::format::is_iri(a) => a.clone(),
-        Some(_) => return Err(ApiError::BadRequest("activityId must be an IRI".into())),
-    };
-    let max = config.token_ttl.as_secs();
-    let ttl = match m.get("ttl") {
-        None => max,
-        Some(t) => match t.as_u64() {
-            Some(t) if (1..=max).contains(&t) => t,
-            _ => return Err(ApiError::BadRequest(format!("ttl must be 1..={max} seconds"))),
-        },
-    };
+}
+
+/// Stores a new token for `req`, minted by `issuer_key`, and returns the response body.
+pub(crate) async fn issue(
+    state: &AppState,
+    tenant_id: i64,
+    issuer_key: &str,
+    req: TokenRequest,
+) -> Result<Value, ApiError> {
     let secret = crate::auth::random_hex(32);
-    let expires_ms = now_ms() + (ttl as i64) * 1000;
+    let expires_ms = now_ms() + (req.ttl as i64) * 1000;
     let t = LaunchToken {
         hash: hash(&secret),
-        tenant_id: who.tenant_id,
-        issuer_key: who.key.clone(),
-        actor_ifi,
-        registration,
-        activity_id,
+        tenant_id,
+        issuer_key: issuer_key.to_string(),
+        actor_ifi: req.actor_ifi,
+        registration: req.registration,
+        activity_id: req.activity_id,
         expires_ms,
     };
     state.store.add_launch_token(&t).await?;
     let token = base64::engine::general_purpose::STANDARD.encode(format!("{TOKEN_USER}:{secret}"));
-    Ok(Json(json!({
+    Ok(json!({
         "auth-token": token,
         "token_type": "Bearer",
         "expires": crate::clock::format_ms(expires_ms),
-        "expires_in": ttl,
-    })))
+        "expires_in": req.ttl,
+    }))
 }
 
 /// SQL for the token table (both dialects), called from the [`crate::store::Store`] impl.

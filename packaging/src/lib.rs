@@ -102,6 +102,10 @@ pub enum Error {
         "`{0}` is not an absolute IRI for activity ids (for example https://courses.example.org/hearth/)"
     )]
     BadIri(String),
+    #[error(
+        "--lrs `{0}` is not an http(s) URL of an xAPI endpoint (for example https://lrs.example.org/xapi/)"
+    )]
+    BadLrs(String),
     #[error("cannot read {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
     #[error("the zip is not a Hearth package: {0}")]
@@ -118,12 +122,27 @@ pub struct Options {
     /// activity the statements are about. Partners set their own (a URL they control); the
     /// default is a URN so that nothing claims a domain.
     pub iri_base: String,
+    /// SCORM packages that also report xAPI to a Hearth LRS, with a package key.
+    pub lrs: Option<PackageLrs>,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { player: PathBuf::from("dist"), iri_base: DEFAULT_IRI_BASE.to_string() }
+        Options { player: PathBuf::from("dist"), iri_base: DEFAULT_IRI_BASE.to_string(), lrs: None }
     }
+}
+
+/// Where a SCORM package sends xAPI statements besides the SCORM API: a Hearth LRS, which gives
+/// the package a short-lived launch token for its **package key** (public by design: see
+/// docs/lrs.md, "Package keys"). No secret goes into the package.
+#[derive(Debug, Clone)]
+pub struct PackageLrs {
+    /// The xAPI endpoint, `https://lrs.example.org/xapi/`.
+    pub endpoint: String,
+    /// The package key (`hearth lrs credential add --scope package …`).
+    pub key: String,
+    /// The LMS's address: learners are `account { homePage, name: SCORM learner id }`.
+    pub home_page: String,
 }
 
 /// The activity-id prefix when the author names none.
@@ -193,7 +212,11 @@ pub fn build(
     for (path, bytes) in media(module, module_dir)? {
         files.insert(format!("module/{}/{path}", module.id), bytes);
     }
-    files.insert("index.html".into(), launch_page(module, format).into_bytes());
+    let lrs = match (&options.lrs, format) {
+        (Some(l), Format::Scorm12 | Format::Scorm2004) => Some(lrs_config(l, &activity)?),
+        _ => None,
+    };
+    files.insert("index.html".into(), launch_page(module, format, lrs.as_deref()).into_bytes());
     match format {
         Format::Scorm12 | Format::Scorm2004 => {
             let listed: Vec<&str> = files.keys().map(String::as_str).collect();
@@ -263,18 +286,38 @@ pub(crate) fn esc(s: &str) -> String {
 
 /// The page an LMS opens. The player reads its launch parameters (cmi5, xAPI launch link) from
 /// the page's URL, and finds the SCORM API itself; the page only names the format.
-fn launch_page(module: &Module, format: Format) -> String {
+/// The JSON the player reads from `<script id="hearth-lrs">` (`lms_bridge::web::PackageLrs`).
+fn lrs_config(l: &PackageLrs, activity: &str) -> Result<String, Error> {
+    let url_ok =
+        |u: &str| (u.starts_with("https://") || u.starts_with("http://")) && !u.contains(char::is_whitespace);
+    if !url_ok(&l.endpoint) {
+        return Err(Error::BadLrs(l.endpoint.clone()));
+    }
+    if !url_ok(&l.home_page) {
+        return Err(Error::BadLrs(l.home_page.clone()));
+    }
+    let endpoint = if l.endpoint.ends_with('/') { l.endpoint.clone() } else { format!("{}/", l.endpoint) };
+    let json =
+        serde_json::json!({ "endpoint": endpoint, "key": l.key, "home": l.home_page, "activity": activity });
+    // Inside <script>, `</` would end the element.
+    Ok(json.to_string().replace("</", "<\\/"))
+}
+
+fn launch_page(module: &Module, format: Format, lrs: Option<&str>) -> String {
     let lang = &module.source_lang;
     let dir = if Module::is_rtl(lang) { "rtl" } else { "ltr" };
     let title = esc(module.text(lang, &module.title));
     let attr = if format == Format::Html { String::new() } else { format!(" format=\"{format}\"") };
+    let lrs = lrs.map_or_else(String::new, |j| {
+        format!("<script type=\"application/json\" id=\"hearth-lrs\">{j}</script>\n")
+    });
     format!(
         "<!doctype html>\n<html lang=\"{lang}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"generator\" content=\"Hearth\">\n<title>{title}</title>\n<link rel=\"icon\" href=\"data:,\">\n\
          <link rel=\"stylesheet\" href=\"player/hearth-player.css\">\n\
          <style>html, body {{ margin: 0; }}</style>\n</head>\n<body>\n\
-         <hearth-player src=\"module/{id}.bin\"{attr}></hearth-player>\n\
+         <hearth-player src=\"module/{id}.bin\"{attr}></hearth-player>\n{lrs}\
          <noscript><p>{title}: this module needs JavaScript and a browser from the last few years.</p></noscript>\n\
          <script type=\"module\">\n\
          // `?lang=` and `?seed=` on the launch URL: a language to start in, a fixed draw for reviewers.\n\

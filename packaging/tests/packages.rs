@@ -35,7 +35,11 @@ fn fake_player() -> tempfile::TempDir {
 }
 
 fn options(player: &Path) -> Options {
-    Options { player: player.to_path_buf(), iri_base: "https://courses.example.org/hearth/".into() }
+    Options {
+        player: player.to_path_buf(),
+        iri_base: "https://courses.example.org/hearth/".into(),
+        lrs: None,
+    }
 }
 
 const EXAMPLES: [&str; 2] = ["tuesday-night", "first-week"];
@@ -244,6 +248,32 @@ fn module_with_media() -> tempfile::TempDir {
     std::fs::create_dir(dir.path().join("media")).unwrap();
     std::fs::write(dir.path().join("media/room.svg"), "<svg xmlns='http://www.w3.org/2000/svg'/>").unwrap();
     dir
+}
+
+#[test]
+fn scorm_packages_can_report_to_an_lrs_without_a_secret() {
+    let player = fake_player();
+    let dir = root().join("examples/first-week");
+    let module = load(&dir);
+    let lrs = packaging::PackageLrs {
+        endpoint: "https://lrs.example.org/xapi".into(),
+        key: "0123abcd".into(),
+        home_page: "https://lms.example.org".into(),
+    };
+    let opts = Options { lrs: Some(lrs.clone()), ..options(player.path()) };
+    for f in Format::ALL {
+        let page = text(&packaging::build(&module, &dir, f, &opts).unwrap(), "index.html");
+        let config = "<script type=\"application/json\" id=\"hearth-lrs\">{\"activity\":\"https://courses.example.org/hearth/fc.first-week\",\"endpoint\":\"https://lrs.example.org/xapi/\",\"home\":\"https://lms.example.org\",\"key\":\"0123abcd\"}</script>";
+        // Only SCORM packages get it: cmi5 and xAPI launches name their LRS at launch time.
+        assert_eq!(page.contains(config), matches!(f, Format::Scorm12 | Format::Scorm2004), "{f}: {page}");
+        assert!(!page.contains("secret"), "{page}");
+    }
+    let bad = Options {
+        lrs: Some(packaging::PackageLrs { endpoint: "lrs.example.org".into(), ..lrs }),
+        ..options(player.path())
+    };
+    let e = packaging::build(&module, &dir, Format::Scorm12, &bad).unwrap_err();
+    assert!(e.to_string().contains("--lrs `lrs.example.org`"), "{e}");
 }
 
 #[test]

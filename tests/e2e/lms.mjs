@@ -50,7 +50,7 @@ export async function startLrs() {
   const auth = 'Basic ' + Buffer.from(`${admin.key}:${admin.secret}`).toString('base64');
   const xapi = (p, init = {}) =>
     fetch(endpoint + p, { ...init, headers: { authorization: auth, 'x-experience-api-version': '1.0.3', ...init.headers } });
-  return { endpoint, xapi, auth, stop: () => { proc.kill(); fs.rmSync(dir, { recursive: true, force: true }); } };
+  return { endpoint, xapi, auth, cli: run, stop: () => { proc.kill(); fs.rmSync(dir, { recursive: true, force: true }); } };
 }
 
 /** Every statement of a registration, following `more`. */

@@ -66,6 +66,56 @@ for (const version of ['12', '2004']) {
   });
 }
 
+test('a SCORM package built with --lrs reports to scorm-again and, through a package key, to the Hearth LRS', async () => {
+  const lrs = await startLrs();
+  try {
+    const home = 'https://lms.example';
+    const made = lrs.cli('credential', 'add', '--tenant', 'lms', '--scope', 'package', '--origin', server.url,
+      '--home-page', home, '--activity-prefix', 'urn:hearth:module:');
+    const key = made.match(/package key:\s+(\S+)/)[1];
+    const zips = path.join(tmp, 'with-lrs');
+    execFileSync(HEARTH, ['build', 'examples/first-week', '--format', 'scorm12,scorm2004', '--out', zips, '--player', DIST,
+      '--lrs', lrs.endpoint, '--lrs-key', key, '--lrs-home', home], { cwd: ROOT });
+    const walk = walks('examples/first-week')[0];
+    for (const version of ['12', '2004']) {
+      const pkg = `${walk.module}-scorm${version}-lrs`;
+      execFileSync('python3', ['-m', 'zipfile', '-e', path.join(zips, `${walk.module}-scorm${version}.zip`), path.join(unpacked, pkg)]);
+      const learner = `s-${version}`;
+      const page = await chrome.context.newPage();
+      const errors = watchErrors(page);
+      await page.goto(`${server.url}/hosts/scorm.html?version=${version}&learner=${learner}&src=/${pkg}/index.html%3Fseed%3D0`);
+      await page.evaluate(() => localStorage.clear());
+      await page.reload();
+      const frame = page.frameLocator('iframe');
+      await playIn(frame, walk);
+      await frame.locator('[data-delivery="sent"]').waitFor();
+      const cmi = await page.evaluate(() => window.lmsData());
+      const status = walk.passed ? 'passed' : 'failed';
+      assert.equal(version === '12' ? cmi.core.lesson_status : cmi.success_status, status);
+      await page.goto('about:blank');
+      // The learner's statements, found by the account the SCORM learner id became.
+      const agent = encodeURIComponent(JSON.stringify({ account: { homePage: home, name: learner } }));
+      let all = [];
+      for (let i = 0; i < 100 && !all.some((s) => s.verb.id.endsWith('/terminated')); i++) {
+        all = (await (await lrs.xapi(`statements?agent=${agent}&ascending=true&limit=500`)).json()).statements;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const verbs = all.map((s) => s.verb.id.split('/').pop());
+      assert.equal(verbs[0], 'initialized', verbs.join(' '));
+      assert.equal(verbs.at(-1), 'terminated', verbs.join(' '));
+      assert.equal(verbs.filter((v) => v === status).length, 1, verbs.join(' '));
+      const answers = walk.events.filter((e) => e.type === 'choice_made' || e.type === 'question_answered').length;
+      assert.equal(verbs.filter((v) => v === 'answered').length, answers, verbs.join(' '));
+      assert.equal(new Set(all.map((s) => s.context.registration)).size, 1, 'one registration for the attempt');
+      assert.ok(all.every((s) => s.actor.name === 'Learner, Test'));
+      assert.deepEqual(errors, []);
+      await page.close();
+    }
+  } finally {
+    lrs.stop();
+  }
+});
+
 test('the xAPI package, launched with a launch link, leaves its statements in the Hearth LRS', async () => {
   const lrs = await startLrs();
   try {

@@ -112,6 +112,24 @@ fn lms_render(
                 }
             }
         });
+    } else if let (Some(version), Some(lrs)) =
+        (lms::scorm_version(&format), lms_bridge::web::PackageLrs::from_page())
+    {
+        // A SCORM package that reports xAPI too: SCORM first, then a token for the xAPI side.
+        wasm_bindgen_futures::spawn_local(async move {
+            let mut bridges = vec![page];
+            match lms::ScormBridge::connect(version, &lang) {
+                Some(scorm) => {
+                    let xapi = lms::XapiBridge::for_scorm_package(lrs, &scorm, &lang).await;
+                    bridges.push(scorm);
+                    bridges.extend(xapi.map(|x| x as Rc<dyn bridge::Bridge>));
+                }
+                None => {
+                    web_sys::console::warn_1(&"hearth: no SCORM LMS found; results stay on this page".into())
+                }
+            }
+            render(config, Rc::new(bridge::Fanout(bridges)));
+        });
     } else {
         let bridge: Rc<dyn bridge::Bridge> = match lms::connect(&format, &key, &lang) {
             Some(lms) => Rc::new(bridge::Fanout(vec![page, lms])),

@@ -9,7 +9,7 @@ use content::engine::{Event, State};
 use content::model::Module;
 use lms_bridge::client::Auth;
 use lms_bridge::scorm::{Recorder, Version};
-use lms_bridge::web::{Cmi5Session, Queue, ScormApi};
+use lms_bridge::web::{Cmi5Session, PackageLrs, Queue, ScormApi};
 use lms_bridge::{Cmi5Launch, Launch, Mapper};
 use serde_json::Value;
 use wasm_bindgen::JsCast;
@@ -115,6 +115,52 @@ impl XapiBridge {
         bridge
     }
 
+    /// A SCORM package built with `--lrs`: the learner from the SCORM API, a registration per
+    /// attempt (kept on this device while the attempt lasts), a launch token from the LRS for the
+    /// package key. `None` (with a console warning) when no token can be had: SCORM still works.
+    pub(crate) async fn for_scorm_package(
+        lrs: PackageLrs,
+        scorm: &ScormBridge,
+        lang: &str,
+    ) -> Option<Rc<XapiBridge>> {
+        let (id, name) = scorm.learner();
+        if id.is_empty() {
+            web_sys::console::warn_1(&"hearth: the LMS gave no learner id; no xAPI statements".into());
+            return None;
+        }
+        let mut actor =
+            serde_json::json!({ "objectType": "Agent", "account": { "homePage": lrs.home, "name": id } });
+        if !name.is_empty() {
+            actor["name"] = Value::String(name);
+        }
+        let key = format!("hearth:scorm-xapi:{}:{id}", lrs.activity_id);
+        let registration = match storage::get(&key) {
+            Some(r) if scorm.resume_point().is_some() => r,
+            _ => {
+                let r = random_uuid();
+                storage::set(&key, &r);
+                r
+            }
+        };
+        let token = match lrs.token(&actor, &registration).await {
+            Ok(t) => t,
+            Err(e) => {
+                web_sys::console::warn_1(&format!("hearth: no xAPI statements this session: {e}").into());
+                return None;
+            }
+        };
+        let launch = Launch {
+            actor,
+            registration,
+            session: random_uuid(),
+            activity_id: lrs.activity_id.clone(),
+            cmi5: None,
+        };
+        let bridge = XapiBridge::new(launch, &lrs.endpoint, Auth::Bearer(token), lang);
+        bridge.terminate_on_pagehide();
+        Some(bridge)
+    }
+
     /// `terminated` is a session's last statement (cmi5 §9.3), sent on the way out.
     fn terminate_on_pagehide(self: &Rc<Self>) {
         let weak = Rc::downgrade(self);
@@ -175,6 +221,19 @@ pub(crate) struct ScormBridge {
     started: u64,
     finished: Cell<bool>,
     resume: Option<String>,
+}
+
+impl ScormBridge {
+    /// The learner's id and name as the LMS knows them.
+    fn learner(&self) -> (String, String) {
+        let v12 = self.api.version() == Version::Scorm12;
+        let (id, name) = if v12 {
+            ("cmi.core.student_id", "cmi.core.student_name")
+        } else {
+            ("cmi.learner_id", "cmi.learner_name")
+        };
+        (self.api.get(id), self.api.get(name))
+    }
 }
 
 impl ScormBridge {
@@ -270,6 +329,15 @@ impl Bridge for ScormBridge {
 
     fn resume_point(&self) -> Option<String> {
         self.resume.clone()
+    }
+}
+
+/// The SCORM version a `format` names.
+pub(crate) fn scorm_version(format: &str) -> Option<Version> {
+    match format {
+        "scorm12" => Some(Version::Scorm12),
+        "scorm2004" => Some(Version::Scorm2004),
+        _ => None,
     }
 }
 

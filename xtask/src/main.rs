@@ -39,12 +39,13 @@ fn run_task() -> Result<()> {
                 "usage: cargo xtask <task>\n\n\
                  tasks:\n  \
                  test    every check CI runs: fmt, clippy, tests, the wasm32 build of `content`\n  \
-                 demo    build the player and serve the examples at http://127.0.0.1:8080/ (--terminal: play in the terminal)\n  \
+                 demo    build the player and run `hearth serve examples` at http://127.0.0.1:8080/ (--terminal: play in the terminal)\n  \
                  player  build the WebAssembly player into dist/player/\n  \
                  e2e     the browser tests: the player in headless Chromium (installs it if missing)\n  \
                  components  the widgets' wasm-bindgen tests in headless Chromium\n  \
                  size    print the player's raw/gzip/brotli sizes; fail over the 150 KB budget\n  \
-                 bench   `cargo xtask bench lrs [sqlite|postgres] [--secs N] [--fill N]`: LRS ingest and query benchmark\n  \
+                 bench   `cargo xtask bench lrs [sqlite|postgres] [--secs N] [--fill N]`: LRS ingest and query benchmark;\n          \
+                 `cargo xtask bench build [runs]`: time to build every package format of each example\n  \
                  fuzz    fuzz the parsers for a while: `cargo xtask fuzz [condition|module] [seconds]`"
             );
             bail!("unknown or missing task")
@@ -57,9 +58,15 @@ fn run_task() -> Result<()> {
 /// (PostgreSQL at `HEARTH_TEST_PG_URL`, default `postgres://postgres@127.0.0.1:5432/test`, in a
 /// fresh schema). The tables it prints go into docs/lrs.md.
 fn bench(args: &[String]) -> Result<()> {
-    let Some("lrs") = args.first().map(String::as_str) else {
-        bail!("usage: cargo xtask bench lrs [sqlite|postgres] [--secs N] [--fill N]");
-    };
+    match args.first().map(String::as_str) {
+        Some("lrs") => {}
+        Some("build") => {
+            return bench_build(args.get(1).map_or(Ok(9), |n| n.parse()).context("runs must be a number")?);
+        }
+        _ => {
+            bail!("usage: cargo xtask bench lrs [sqlite|postgres] [--secs N] [--fill N] | bench build [runs]")
+        }
+    }
     let mut backends = vec!["sqlite", "postgres"];
     let mut pass = Vec::new();
     let mut rest = args[1..].iter();
@@ -89,6 +96,54 @@ fn bench(args: &[String]) -> Result<()> {
         a.extend(pass.iter().map(String::as_str));
         run(load.to_str().context("target path is not UTF-8")?, &a)?;
     }
+    Ok(())
+}
+
+/// `cargo xtask bench build [runs]`: wall time of `hearth build` (the `native` profile) for each
+/// example, each format alone and all five together, the median of `runs`, and the zip sizes.
+/// The table goes into docs/packaging.md.
+fn bench_build(runs: usize) -> Result<()> {
+    if !Path::new("dist/player-lms/hearth-player_bg.wasm").exists() {
+        player::build()?;
+    }
+    run("cargo", &["build", "--locked", "--profile", "native", "-p", "cli", "--bin", "hearth"])?;
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| project_root().join("target"));
+    let hearth = target.join("native/hearth");
+    let out = std::env::temp_dir().join(format!("hearth-bench-build-{}", std::process::id()));
+    println!("{:<24} {:<10} {:>10} {:>10} {:>12}", "module", "format", "median ms", "min ms", "zip bytes");
+    for dir in example_dirs()? {
+        for format in ["scorm12", "scorm2004", "cmi5", "xapi", "html", "all"] {
+            let mut times = Vec::new();
+            for _ in 0..runs.max(1) {
+                let _ = std::fs::remove_dir_all(&out);
+                let start = std::time::Instant::now();
+                let status = Command::new(&hearth)
+                    .args(["build", &dir, "--format", format, "--out"])
+                    .arg(&out)
+                    .stdout(std::process::Stdio::null())
+                    .status()?;
+                times.push(start.elapsed().as_secs_f64() * 1000.0);
+                if !status.success() {
+                    bail!("hearth build {dir} --format {format} failed");
+                }
+            }
+            times.sort_by(f64::total_cmp);
+            let bytes: u64 = std::fs::read_dir(&out)?
+                .filter_map(Result::ok)
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum();
+            let name = Path::new(&dir).file_name().and_then(|n| n.to_str()).unwrap_or("?");
+            println!(
+                "{name:<24} {format:<10} {:>10.1} {:>10.1} {bytes:>12}",
+                times[times.len() / 2],
+                times[0]
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&out);
     Ok(())
 }
 
@@ -157,8 +212,9 @@ pub(crate) fn example_dirs() -> Result<Vec<String>> {
     Ok(dirs)
 }
 
-/// The demo: builds the player and the example modules and serves them on 127.0.0.1, so a
-/// newcomer can play a module in the browser. `--terminal` plays one in the terminal instead.
+/// The demo: builds the player and runs `hearth serve examples` on 127.0.0.1 — the catalogue,
+/// each module launched as a cmi5 AU, its statements in the embedded LRS, the results pages.
+/// `--terminal` plays a module in the terminal instead.
 fn demo(args: &[String]) -> Result<()> {
     if args.first().is_some_and(|a| a == "--terminal") {
         let module = args.get(1).cloned().unwrap_or_else(|| "examples/tuesday-night".to_string());
@@ -167,7 +223,14 @@ fn demo(args: &[String]) -> Result<()> {
     }
     player::build()?;
     let port = std::env::var("HEARTH_PORT").unwrap_or_else(|_| "8080".into());
-    player::serve_dist(&format!("127.0.0.1:{port}"))
+    let listen = format!("127.0.0.1:{port}");
+    run(
+        "cargo",
+        &[
+            "run", "-q", "-p", "cli", "--locked", "--", "serve", "examples", "--listen", &listen, "--player",
+            "dist",
+        ],
+    )
 }
 
 /// Fuzzes a parser with cargo-fuzz (installed on first use; needs the nightly toolchain).

@@ -1,6 +1,7 @@
 //! Launch tokens: minting, what a token may and may not do, expiry, cmi5-style Basic use.
 
 use crate::harness::{Srv, V};
+use lrs::store::Store;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -215,4 +216,87 @@ async fn launch_tokens_expire(s: &Srv) {
     assert_eq!(bearer(s, token, Method::GET, "/xapi/statements").send().await.unwrap().status(), 401);
 }
 
-crate::both!(launch_tokens_confine_a_learner, launch_tokens_expire);
+/// A package key: public, so it mints only for its origins, its LMS's accounts and its activities.
+async fn package_keys_mint_within_their_rules(s: &Srv) {
+    let tid = match s.store.tenant_id("a").await.unwrap() {
+        Some(t) => t,
+        None => s.store.add_tenant("a").await.unwrap(),
+    };
+    let rules = lrs::package::PackageKey {
+        origins: vec!["https://lms.example.org".into()],
+        home_page: "https://lms.example.org".into(),
+        activity_prefix: "https://learning.example.org/hearth/".into(),
+    };
+    let (cred, _) = lrs::auth::new_credential(tid, &rules.scopes());
+    s.store.add_credential(&cred).await.unwrap();
+    let learner = json!({"account": {"homePage": "https://lms.example.org", "name": "s-1042"}});
+    let body = |actor: &Value, activity: &str, key: &str| json!({"key": key, "actor": actor, "registration": REG, "activityId": activity});
+    let ask = |origin: &'static str, body: Value| {
+        s.client
+            .post(format!("{}/xapi/launch-token/package", s.base))
+            .header("origin", origin)
+            .header("X-Experience-API-Version", V)
+            .json(&body)
+            .send()
+    };
+    let act = "https://learning.example.org/hearth/fc.tuesday-night";
+    let good = body(&learner, act, &cred.key);
+    // Every rule broken once: each a refusal with a reason.
+    let mailbox = json!({"mbox": "mailto:someone@example.org"});
+    let elsewhere = json!({"account": {"homePage": "https://other.example.org", "name": "s-1042"}});
+    let ordinary = s.credential("a", &["all"]).await;
+    for (origin, b, status, reason) in [
+        ("https://evil.example", good.clone(), 403, "not for pages on `https://evil.example`"),
+        ("https://lms.example.org", body(&mailbox, act, &cred.key), 403, "only for accounts on"),
+        ("https://lms.example.org", body(&elsewhere, act, &cred.key), 403, "only for accounts on"),
+        (
+            "https://lms.example.org",
+            body(&learner, "https://elsewhere.example/x", &cred.key),
+            403,
+            "only for activities under",
+        ),
+        ("https://lms.example.org", body(&learner, act, &ordinary.0), 403, "not a package key"),
+        ("https://lms.example.org", body(&learner, act, "no-such-key"), 401, ""),
+        (
+            "https://lms.example.org",
+            json!({"actor": learner, "registration": REG, "activityId": act}),
+            400,
+            "key is required",
+        ),
+    ] {
+        let r = ask(origin, b.clone()).await.unwrap();
+        assert_eq!(r.status(), status, "{b}");
+        let e: Value = r.json().await.unwrap();
+        assert!(e["error"].as_str().unwrap().contains(reason), "{e}");
+    }
+    // Within the rules: an ordinary launch token, confined to the learner and registration.
+    let v: Value = ask("https://lms.example.org", good).await.unwrap().json().await.unwrap();
+    let token = v["auth-token"].as_str().expect("a token");
+    let mut st = json!({
+        "actor": learner,
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+        "object": {"id": act},
+        "context": {"registration": REG},
+    });
+    assert_eq!(
+        bearer(s, token, Method::POST, "/xapi/statements").json(&st).send().await.unwrap().status(),
+        200
+    );
+    st["actor"]["account"]["name"] = json!("s-9999");
+    assert_eq!(
+        bearer(s, token, Method::POST, "/xapi/statements").json(&st).send().await.unwrap().status(),
+        403
+    );
+    // The key itself is no credential: it has no secret anyone knows.
+    let r = s
+        .client
+        .get(format!("{}/xapi/statements", s.base))
+        .basic_auth(&cred.key, Some(""))
+        .header("X-Experience-API-Version", V)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
+
+crate::both!(launch_tokens_confine_a_learner, launch_tokens_expire, package_keys_mint_within_their_rules);
