@@ -150,8 +150,10 @@ test('cmi5: a launch against the Hearth LRS leaves the session, in order, in the
       await page.evaluate(() => localStorage.clear());
       await playIn(page, walk);
       await page.locator('[data-delivery="sent"]').waitFor();
-      // Leaving the page sends `terminated` (pagehide, keepalive).
-      await page.goto('about:blank');
+      // "Return to the course" ends the session (`terminated`) and goes to the LMS's returnURL.
+      await page.route('https://lms.example/**', (r) => r.fulfill({ contentType: 'text/html', body: '<title>Course</title>' }));
+      await page.locator('[data-action="return"]').click();
+      await page.waitForURL('https://lms.example/course');
       const all = await untilTerminated(lrs, launch.registration);
       await page.close();
       checkCmi5Session(all, walk);

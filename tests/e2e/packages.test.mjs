@@ -217,6 +217,14 @@ test('hearth serve previews a module folder: catalogue, launch, results', async 
     await page.evaluate(() => localStorage.clear());
     await playIn(page, walk);
     await page.locator('[data-delivery="sent"]').waitFor();
+    // "Return to the course" goes where hearth serve's LaunchData says: this attempt's results.
+    await page.locator('[data-action="return"]').click();
+    await page.waitForURL(/\/results\/first-week\/[0-9a-f-]+$/);
+    for (let i = 0; i < 50 && !(await page.locator('[data-verb="terminated"]').count()); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      await page.reload();
+    }
+    assert.equal(await page.locator('[data-verb="terminated"]').count(), 1);
     await page.goto(`${srv.base}/results/first-week`);
     assert.equal(await page.locator('tbody tr').count(), 2);
     assert.deepEqual(await page.locator('tbody [data-outcome]').allTextContents(), [walk.passed ? 'passed' : 'failed', 'in progress']);

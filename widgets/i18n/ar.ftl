@@ -18,6 +18,7 @@ pause = إيقاف مؤقت وخروج آمن
 paused-title = متوقف مؤقتًا
 paused-body = تم حفظ تقدّمك على هذا الجهاز. يمكنك إغلاق هذه الصفحة الآن والعودة لاحقًا.
 paused-resume = استئناف
+return-to-course = العودة إلى المقرر
 progress = الخطوة { $step }
 settings = الإعدادات
 text-size = حجم النص

@@ -18,6 +18,7 @@ pause = Pausieren und sicher verlassen
 paused-title = Pausiert
 paused-body = Dein Fortschritt ist auf diesem Gerät gespeichert. Du kannst diese Seite jetzt schließen und später zurückkommen.
 paused-resume = Fortsetzen
+return-to-course = Zurück zum Kurs
 progress = Schritt { $step }
 settings = Einstellungen
 text-size = Textgröße

@@ -18,6 +18,7 @@ pause = Pause and leave safely
 paused-title = Paused
 paused-body = Your progress is saved on this device. You can close this page now and come back later.
 paused-resume = Resume
+return-to-course = Return to the course
 progress = Step { $step }
 settings = Settings
 text-size = Text size

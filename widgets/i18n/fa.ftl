@@ -18,6 +18,7 @@ pause = توقف و خروج امن
 paused-title = متوقف شد
 paused-body = پیشرفت شما روی این دستگاه ذخیره شده است. می‌توانید اکنون این صفحه را ببندید و بعداً برگردید.
 paused-resume = ادامه
+return-to-course = بازگشت به دوره
 progress = مرحلهٔ { $step }
 settings = تنظیمات
 text-size = اندازهٔ متن

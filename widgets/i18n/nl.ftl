@@ -18,6 +18,7 @@ pause = Pauzeren en veilig weggaan
 paused-title = Gepauzeerd
 paused-body = Je voortgang is op dit apparaat opgeslagen. Je kunt deze pagina nu sluiten en later terugkomen.
 paused-resume = Hervatten
+return-to-course = Terug naar de cursus
 progress = Stap { $step }
 settings = Instellingen
 text-size = Tekstgrootte

@@ -18,6 +18,7 @@ pause = Пауза и безопасный выход
 paused-title = Пауза
 paused-body = Ваш прогресс сохранён на этом устройстве. Можно закрыть страницу сейчас и вернуться позже.
 paused-resume = Продолжить
+return-to-course = Вернуться к курсу
 progress = Шаг { $step }
 settings = Настройки
 text-size = Размер текста

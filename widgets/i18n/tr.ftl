@@ -18,6 +18,7 @@ pause = Duraklat ve güvenle çık
 paused-title = Duraklatıldı
 paused-body = İlerlemeniz bu cihazda kaydedildi. Bu sayfayı şimdi kapatıp daha sonra geri dönebilirsiniz.
 paused-resume = Devam et
+return-to-course = Kursa dön
 progress = Adım { $step }
 settings = Ayarlar
 text-size = Yazı boyutu

@@ -18,6 +18,7 @@ pause = Tạm dừng và rời đi an toàn
 paused-title = Đã tạm dừng
 paused-body = Tiến độ của bạn đã được lưu trên thiết bị này. Bạn có thể đóng trang này ngay bây giờ và quay lại sau.
 paused-resume = Tiếp tục học
+return-to-course = Quay lại khóa học
 progress = Bước { $step }
 settings = Cài đặt
 text-size = Cỡ chữ

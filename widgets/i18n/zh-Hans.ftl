@@ -18,6 +18,7 @@ pause = 暂停并安全离开
 paused-title = 已暂停
 paused-body = 你的进度已保存在此设备上。你现在可以关闭此页面，稍后再回来。
 paused-resume = 继续学习
+return-to-course = 返回课程
 progress = 第 { $step } 步
 settings = 设置
 text-size = 文字大小

@@ -156,6 +156,8 @@ pub(crate) struct Model {
     storage_key: String,
     /// Whether the learner's record has reached the LMS (only with an LMS transport).
     delivery: Option<crate::bridge::Delivery>,
+    /// "Return to the course", when the LMS gave a place to return to (cmi5's returnURL).
+    pub(crate) exit: Option<Callback<MouseEvent>>,
 }
 
 pub(crate) enum Msg {
@@ -321,6 +323,16 @@ fn player(props: &PlayerProps) -> Html {
             delivery: None,
             storage_key: props.storage_key.clone(),
             seed: props.seed,
+            exit: props.bridge.return_url().map(|url| {
+                let bridge = props.bridge.clone();
+                Callback::from(move |_: MouseEvent| {
+                    // The session ends (cmi5: `terminated`, sent with keepalive), then the LMS's page.
+                    bridge.exit();
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.location().assign(&url);
+                    }
+                })
+            }),
         }
     });
     // The LMS transport says when the learner's record is only on this device, and when it is sent.
@@ -390,7 +402,12 @@ fn player(props: &PlayerProps) -> Html {
                 <section class="h-step" aria-labelledby="h-paused">
                     <h2 id="h-paused" tabindex="-1" ref={focus.clone()}>{ s.get("paused-title") }</h2>
                     <p>{ s.get("paused-body") }</p>
-                    <div class="h-actions"><button class="h-primary" data-action="resume" onclick={unpause}>{ s.get("paused-resume") }</button></div>
+                    <div class="h-actions">
+                        <button class="h-primary" data-action="resume" onclick={unpause}>{ s.get("paused-resume") }</button>
+                        if let Some(exit) = &m.exit {
+                            <button data-action="return" onclick={exit.clone()}>{ s.get("return-to-course") }</button>
+                        }
+                    </div>
                 </section>
             }
         }

@@ -30,6 +30,14 @@ pub trait Bridge {
 
     /// Tells `f` whenever the delivery of the learner's record changes.
     fn on_delivery(&self, _f: Box<dyn Fn(Delivery)>) {}
+
+    /// Where the LMS wants the learner sent when they leave (cmi5's `returnURL`), if anywhere.
+    fn return_url(&self) -> Option<String> {
+        None
+    }
+
+    /// The learner leaves through the player: end the session now, before the page goes.
+    fn exit(&self) {}
 }
 
 /// The in-page event log: each event is dispatched on the host element as a bubbling
@@ -67,6 +75,14 @@ impl Bridge for Fanout {
 
     fn resume_point(&self) -> Option<String> {
         self.0.iter().find_map(|b| b.resume_point())
+    }
+
+    fn return_url(&self) -> Option<String> {
+        self.0.iter().find_map(|b| b.return_url())
+    }
+
+    fn exit(&self) {
+        self.0.iter().for_each(|b| b.exit());
     }
 
     fn on_delivery(&self, f: Box<dyn Fn(Delivery)>) {

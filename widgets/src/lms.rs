@@ -56,6 +56,8 @@ pub(crate) struct XapiBridge {
     terminated: Cell<bool>,
     /// The module shown, for `terminated` (sent on the way out, outside any event).
     module: RefCell<Option<Rc<Module>>>,
+    /// cmi5's `returnURL`: where "Return to the course" goes.
+    return_url: Option<String>,
 }
 
 impl XapiBridge {
@@ -71,6 +73,7 @@ impl XapiBridge {
             seq_key,
             terminated: Cell::new(false),
             module: RefCell::new(None),
+            return_url: None,
         })
     }
 
@@ -110,7 +113,10 @@ impl XapiBridge {
             activity_id: s.activity_id.clone(),
             cmi5: Some(Cmi5Launch { context_template: template, mastery_score: s.mastery_score() }),
         };
-        let bridge = XapiBridge::new(launch, &s.endpoint, s.auth.clone(), lang);
+        let mut bridge = XapiBridge::new(launch, &s.endpoint, s.auth.clone(), lang);
+        if let Some(b) = Rc::get_mut(&mut bridge) {
+            b.return_url = s.return_url().map(String::from);
+        }
         bridge.terminate_on_pagehide();
         bridge
     }
@@ -202,6 +208,14 @@ impl Bridge for XapiBridge {
 
     fn progress(&self, _: &Rc<Module>, state: &State) {
         self.mapper.borrow_mut().set_language(state.lang());
+    }
+
+    fn return_url(&self) -> Option<String> {
+        self.return_url.clone()
+    }
+
+    fn exit(&self) {
+        self.terminate_now();
     }
 
     fn on_delivery(&self, f: Box<dyn Fn(Delivery)>) {

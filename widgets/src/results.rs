@@ -92,6 +92,9 @@ pub(crate) fn results(props: &ResultsProps) -> Html {
             }
             <div class="h-actions">
                 <button data-action="restart" onclick={props.restart.clone()}>{ s.get("restart") }</button>
+                if let Some(exit) = &props.model.exit {
+                    <button class="h-primary" data-action="return" onclick={exit.clone()}>{ s.get("return-to-course") }</button>
+                }
             </div>
         </div>
     }
