@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { serve, browser, watchErrors } from './harness.mjs';
-import { walks, perform } from './play.mjs';
+import { walks, perform, shape } from './play.mjs';
 import { expected, playIn, startLrs, untilTerminated, checkCmi5Session } from './lms.mjs';
 
 let server, chrome;
@@ -202,4 +202,37 @@ test('offline mid-scenario, reloaded, back online: every statement reaches the L
   } finally {
     lrs.stop();
   }
+});
+
+test('postMessage: a host page receives every statement and event, only on its own origin', async () => {
+  const walk = walks('examples/tuesday-night')[0];
+  const actor = { objectType: 'Agent', account: { homePage: 'https://host.example', name: 'learner-pm' } };
+  const q = new URLSearchParams({ module: walk.module, seed: '0', activity_id: 'https://host.example/m/tuesday', actor: JSON.stringify(actor) });
+  const page = await chrome.context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(`${server.url}/hosts/postmessage.html?${q}`);
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await playIn(page.frameLocator('iframe'), walk);
+  // The player's page goes away (the host navigates): `terminated` is posted on the way out.
+  await page.evaluate(() => { document.querySelector('iframe').src = 'about:blank'; });
+  await page.waitForFunction(() => window.received.some((m) => m.statements.some((s) => s.verb.id.endsWith('/terminated'))));
+  const received = await page.evaluate(() => window.received);
+  const statements = received.flatMap((m) => m.statements);
+  const events = received.flatMap((m) => m.events);
+  assert.deepEqual(shape(events), shape(walk.events), 'the engine\'s events, in order');
+  const verbs = statements.map((s) => s.verb.id.split('/').pop());
+  assert.equal(verbs[0], 'initialized', verbs.join(' '));
+  assert.equal(verbs.at(-1), 'terminated', verbs.join(' '));
+  assert.equal(verbs.filter((v) => v === (walk.passed ? 'passed' : 'failed')).length, 1);
+  assert.ok(statements.every((s) => s.actor.account.name === 'learner-pm' && s.context.registration));
+  assert.equal(new Set(statements.map((s) => s.id)).size, statements.length);
+  assert.deepEqual(errors, []);
+  // Told to post to another origin, the player's messages never reach this page.
+  await page.goto(`${server.url}/hosts/postmessage.html?${q}&target=${encodeURIComponent('https://elsewhere.example')}`);
+  await page.frameLocator('iframe').locator('[data-action="start"]').click();
+  await page.frameLocator('iframe').locator('.h-step').first().waitFor();
+  await new Promise((r) => setTimeout(r, 500));
+  assert.deepEqual(await page.evaluate(() => window.received), []);
+  await page.close();
 });

@@ -46,6 +46,16 @@ fn on_pagehide(f: impl Fn() + 'static) {
     }
 }
 
+/// The registration of this device's attempt at the module under `storage_key`, made on first use.
+fn device_registration(storage_key: &str) -> String {
+    let key = format!("{storage_key}:registration");
+    storage::get(&key).unwrap_or_else(|| {
+        let r = random_uuid();
+        storage::set(&key, &r);
+        r
+    })
+}
+
 /// xAPI statements to an LRS, through the persistent queue.
 pub(crate) struct XapiBridge {
     mapper: RefCell<Mapper>,
@@ -86,14 +96,7 @@ impl XapiBridge {
         let auth = q("auth")?;
         let actor = lms_bridge::web::parse_json(&q("actor")?)?;
         let activity_id = q("activity_id")?;
-        let registration = q("registration").unwrap_or_else(|| {
-            let key = format!("{storage_key}:registration");
-            storage::get(&key).unwrap_or_else(|| {
-                let r = random_uuid();
-                storage::set(&key, &r);
-                r
-            })
-        });
+        let registration = q("registration").unwrap_or_else(|| device_registration(storage_key));
         let launch = Launch { actor, registration, session: random_uuid(), activity_id, cmi5: None };
         let bridge = XapiBridge::new(launch, &endpoint, Auth::Header(auth), lang);
         bridge.terminate_on_pagehide();
@@ -346,6 +349,105 @@ impl Bridge for ScormBridge {
     }
 }
 
+/// xAPI statements (and the engine's events) handed to the page that embeds the player, for
+/// hosts that report on their own: `format: "postmessage"` with `?origin=<the host page's
+/// origin>&activity_id=…[&actor=…][&registration=…]` on the player page's URL. Messages go to
+/// `window.parent` (or the window that opened this one), only to that origin:
+/// `{ "hearth": 1, "type": "statements", "statements": [...], "events": [...] }`.
+pub(crate) struct PostMessageBridge {
+    mapper: RefCell<Mapper>,
+    target: web_sys::Window,
+    origin: String,
+    started: u64,
+    terminated: Cell<bool>,
+    module: RefCell<Option<Rc<Module>>>,
+}
+
+impl PostMessageBridge {
+    pub(crate) fn from_page(storage_key: &str, lang: &str) -> Option<Rc<PostMessageBridge>> {
+        let q = lms_bridge::web::query_param;
+        let window = web_sys::window()?;
+        let parent = window.parent().ok().flatten().filter(|p| !js_sys::Object::is(p, &window));
+        let opener = window.opener().ok().and_then(|o| o.dyn_into::<web_sys::Window>().ok());
+        let Some(target) = parent.or(opener) else {
+            web_sys::console::warn_1(
+                &"hearth: postmessage: no host page (neither a parent nor an opener)".into(),
+            );
+            return None;
+        };
+        let Some(origin) = q("origin") else {
+            web_sys::console::warn_1(&"hearth: postmessage needs ?origin= (the host page's origin)".into());
+            return None;
+        };
+        let activity_id = q("activity_id")?;
+        let actor = q("actor").and_then(|a| lms_bridge::web::parse_json(&a)).unwrap_or_else(|| {
+            // No learner named: an anonymous one per device, in the host's own name space.
+            let key = format!("{storage_key}:learner");
+            let name = storage::get(&key).unwrap_or_else(|| {
+                let n = random_uuid();
+                storage::set(&key, &n);
+                n
+            });
+            serde_json::json!({ "objectType": "Agent", "account": { "homePage": origin, "name": name } })
+        });
+        let registration = q("registration").unwrap_or_else(|| device_registration(storage_key));
+        let launch = Launch { actor, registration, session: random_uuid(), activity_id, cmi5: None };
+        let bridge = Rc::new(PostMessageBridge {
+            mapper: RefCell::new(Mapper::new(launch, lang, 0)),
+            target,
+            origin,
+            started: now_ms(),
+            terminated: Cell::new(false),
+            module: RefCell::new(None),
+        });
+        let weak = Rc::downgrade(&bridge);
+        on_pagehide(move || {
+            if let Some(b) = weak.upgrade() {
+                b.exit();
+            }
+        });
+        Some(bridge)
+    }
+
+    fn post(&self, statements: &[Value], events: &[Event]) {
+        let msg = serde_json::json!({ "hearth": 1, "type": "statements", "statements": statements, "events": events });
+        let Ok(data) = js_sys::JSON::parse(&msg.to_string()) else { return };
+        if let Err(e) = self.target.post_message(&data, &self.origin) {
+            web_sys::console::warn_2(&"hearth: postmessage failed".into(), &e);
+        }
+    }
+}
+
+impl Bridge for PostMessageBridge {
+    fn send(&self, module: &Rc<Module>, events: &[Event]) {
+        if self.terminated.get() {
+            return;
+        }
+        *self.module.borrow_mut() = Some(module.clone());
+        let (ts, session_ms) = (iso_now(), now_ms() - self.started);
+        let statements: Vec<Value> = events
+            .iter()
+            .flat_map(|e| self.mapper.borrow_mut().statements(module, e, &ts, session_ms))
+            .collect();
+        self.post(&statements, events);
+    }
+
+    fn progress(&self, _: &Rc<Module>, state: &State) {
+        self.mapper.borrow_mut().set_language(state.lang());
+    }
+
+    fn exit(&self) {
+        if self.terminated.replace(true) {
+            return;
+        }
+        let module = self.module.borrow().clone();
+        if let Some(m) = module {
+            let s = self.mapper.borrow_mut().terminated(&m, &iso_now(), now_ms() - self.started);
+            self.post(&[s], &[]);
+        }
+    }
+}
+
 /// The SCORM version a `format` names.
 pub(crate) fn scorm_version(format: &str) -> Option<Version> {
     match format {
@@ -361,6 +463,7 @@ pub(crate) fn connect(format: &str, storage_key: &str, lang: &str) -> Option<Rc<
         "scorm12" => ScormBridge::connect(Version::Scorm12, lang).map(|b| b as Rc<dyn Bridge>),
         "scorm2004" => ScormBridge::connect(Version::Scorm2004, lang).map(|b| b as Rc<dyn Bridge>),
         "xapi" => XapiBridge::from_launch_link(storage_key, lang).map(|b| b as Rc<dyn Bridge>),
+        "postmessage" => PostMessageBridge::from_page(storage_key, lang).map(|b| b as Rc<dyn Bridge>),
         _ => None,
     }
 }
