@@ -70,13 +70,30 @@ pub enum Delivery {
     Sent,
 }
 
+/// What the queue sends with: `fetch` through web-sys (shipped), or reqwest's browser backend
+/// (feature `web-reqwest`, built only to measure its size; it cannot send with keepalive).
+#[cfg(not(feature = "web-reqwest"))]
+type QueueTransport = FetchTransport;
+#[cfg(feature = "web-reqwest")]
+type QueueTransport = crate::client::ReqwestTransport;
+
+#[cfg(not(feature = "web-reqwest"))]
+fn queue_transport(keepalive: bool) -> QueueTransport {
+    FetchTransport { keepalive }
+}
+
+#[cfg(feature = "web-reqwest")]
+fn queue_transport(_keepalive: bool) -> QueueTransport {
+    crate::client::ReqwestTransport(reqwest::Client::new())
+}
+
 /// Statements on their way to the LRS. Each is written to local storage before anything is
 /// sent, and removed only when the LRS has acknowledged it; ids are fixed when the statement is
 /// made, so a statement sent twice (a reply lost, the tab closed mid-request) is stored once.
 pub struct Queue {
     key: String,
-    client: XapiClient<FetchTransport>,
-    keepalive: XapiClient<FetchTransport>,
+    client: XapiClient<QueueTransport>,
+    keepalive: XapiClient<QueueTransport>,
     flushing: RefCell<bool>,
     retry_ms: RefCell<i32>,
     on_delivery: RefCell<Option<Listener>>,
@@ -93,8 +110,8 @@ impl Queue {
     pub fn new(key: &str, endpoint: &str, auth: Auth) -> Rc<Queue> {
         let q = Rc::new(Queue {
             key: key.to_string(),
-            client: XapiClient::new(FetchTransport { keepalive: false }, endpoint, auth.clone()),
-            keepalive: XapiClient::new(FetchTransport { keepalive: true }, endpoint, auth),
+            client: XapiClient::new(queue_transport(false), endpoint, auth.clone()),
+            keepalive: XapiClient::new(queue_transport(true), endpoint, auth),
             flushing: RefCell::new(false),
             retry_ms: RefCell::new(1_000),
             on_delivery: RefCell::new(None),
@@ -198,7 +215,7 @@ impl Queue {
         });
     }
 
-    async fn send_all(&self, client: &XapiClient<FetchTransport>) -> Result<(), XapiError> {
+    async fn send_all(&self, client: &XapiClient<QueueTransport>) -> Result<(), XapiError> {
         loop {
             let pending = self.pending();
             if pending.is_empty() {

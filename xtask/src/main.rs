@@ -30,6 +30,7 @@ fn run_task() -> Result<()> {
         Some("demo") => demo(&args[1..]),
         Some("fuzz") => fuzz(&args[1..]),
         Some("player") => player::build(),
+        Some("size") if args.get(1).is_some_and(|a| a == "reqwest") => player::size_reqwest(),
         Some("size") => player::size(),
         Some("e2e") => player::e2e(),
         Some("components") => player::components(),
@@ -43,7 +44,8 @@ fn run_task() -> Result<()> {
                  player  build the WebAssembly player into dist/player/\n  \
                  e2e     the browser tests: the player in headless Chromium (installs it if missing)\n  \
                  components  the widgets' wasm-bindgen tests in headless Chromium\n  \
-                 size    print the player's raw/gzip/brotli sizes; fail over the 150 KB budget\n  \
+                 size    print the player's raw/gzip/brotli sizes; fail over the 150 KB budget\n          \
+                 (`size reqwest`: the LMS build with reqwest as its transport, for comparison)\n  \
                  bench   `cargo xtask bench lrs [sqlite|postgres] [--secs N] [--fill N]`: LRS ingest and query benchmark;\n          \
                  `cargo xtask bench build [runs]`: time to build every package format of each example\n  \
                  fuzz    fuzz the parsers for a while: `cargo xtask fuzz [condition|module] [seconds]`"

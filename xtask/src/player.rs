@@ -139,6 +139,49 @@ fn site() -> Result<()> {
     run("cargo", &args)
 }
 
+/// `cargo xtask size reqwest`: the LMS build once more with reqwest's browser backend as the
+/// queue's transport (instead of `fetch` through web-sys), to measure what reqwest would cost.
+/// Written to `dist/player-lms-reqwest/`, never shipped.
+pub(crate) fn size_reqwest() -> Result<()> {
+    ensure_tools()?;
+    const OUT_REQWEST: &str = "dist/player-lms-reqwest";
+    build_one(Some("lms-reqwest"), OUT_REQWEST)?;
+    if !Path::new(OUT_LMS).join("hearth-player_bg.wasm").exists() {
+        build_one(Some("lms"), OUT_LMS)?;
+    }
+    let mut totals = Vec::new();
+    for (label, out) in [("fetch (shipped)", OUT_LMS), ("reqwest", OUT_REQWEST)] {
+        println!("\n{out}/ (LMS transports over {label})");
+        totals.push(report(out)?);
+    }
+    println!("\nreqwest instead of fetch: {:+} bytes gzip -9", totals[1] as i64 - totals[0] as i64);
+    Ok(())
+}
+
+/// Prints the sizes of one build's first-load files; returns the gzip -9 total.
+fn report(out: &str) -> Result<u64> {
+    let files = ["hearth-player_bg.wasm", "hearth-player.js", "hearth-player.css"];
+    println!("{:<24} {:>10} {:>10} {:>10}", "file", "raw", "gzip -9", "brotli");
+    let (mut raw_t, mut gz_t, mut br_t) = (0, 0, 0);
+    for f in files {
+        let path = Path::new(out).join(f);
+        let raw = std::fs::metadata(&path).with_context(|| format!("{} is missing", path.display()))?.len();
+        let gz = compressed_len("gzip", &["-9", "-c"], &path)?;
+        let br = compressed_len("brotli", &["-q", "11", "-c"], &path)?;
+        println!("{f:<24} {raw:>10} {gz:>10} {br:>10}");
+        raw_t += raw;
+        gz_t += gz;
+        br_t += br;
+    }
+    println!("{:<24} {raw_t:>10} {gz_t:>10} {br_t:>10}", "total");
+    println!(
+        "budget (gzip -9): {} bytes; used {:.1} %",
+        BUDGET_BYTES,
+        gz_t as f64 * 100.0 / BUDGET_BYTES as f64
+    );
+    Ok(gz_t)
+}
+
 /// Raw, gzip -9 and brotli -q 11 sizes of each file a learner downloads on first load.
 pub(crate) fn size() -> Result<()> {
     if !BUILDS.iter().all(|(_, out)| Path::new(out).join("hearth-player_bg.wasm").exists()) {
@@ -146,27 +189,8 @@ pub(crate) fn size() -> Result<()> {
     }
     let mut embed_total = 0;
     for (features, out) in BUILDS {
-        let files = ["hearth-player_bg.wasm", "hearth-player.js", "hearth-player.css"];
         println!("\n{out}/ ({})", if features.is_some() { "with the LMS transports" } else { "embed" });
-        println!("{:<24} {:>10} {:>10} {:>10}", "file", "raw", "gzip -9", "brotli");
-        let (mut raw_t, mut gz_t, mut br_t) = (0, 0, 0);
-        for f in files {
-            let path = Path::new(out).join(f);
-            let raw =
-                std::fs::metadata(&path).with_context(|| format!("{} is missing", path.display()))?.len();
-            let gz = compressed_len("gzip", &["-9", "-c"], &path)?;
-            let br = compressed_len("brotli", &["-q", "11", "-c"], &path)?;
-            println!("{f:<24} {raw:>10} {gz:>10} {br:>10}");
-            raw_t += raw;
-            gz_t += gz;
-            br_t += br;
-        }
-        println!("{:<24} {raw_t:>10} {gz_t:>10} {br_t:>10}", "total");
-        println!(
-            "budget (gzip -9): {} bytes; used {:.1} %",
-            BUDGET_BYTES,
-            gz_t as f64 * 100.0 / BUDGET_BYTES as f64
-        );
+        let gz_t = report(out)?;
         if features.is_none() {
             embed_total = gz_t;
         }
