@@ -116,34 +116,40 @@ test('a SCORM package built with --lrs reports to scorm-again and, through a pac
   }
 });
 
-test('the xAPI package, launched with a launch link, leaves its statements in the Hearth LRS', async () => {
+test('the xAPI packages, launched with a launch link, leave every ending\'s statements in the Hearth LRS', async () => {
   const lrs = await startLrs();
   try {
-    const walk = walks('examples/first-week')[0];
-    const tincan = fs.readFileSync(path.join(unpacked, `${walk.module}-xapi`, 'tincan.xml'), 'utf8');
-    const activityId = tincan.match(/<activity id="([^"]+)"/)[1];
-    const registration = randomUUID();
-    const actor = { objectType: 'Agent', account: { homePage: 'https://lms.example', name: 'learner-x' } };
-    // What mod_tincanlaunch puts on the launch URL.
-    const q = new URLSearchParams({
-      endpoint: lrs.endpoint, auth: lrs.auth, actor: JSON.stringify(actor), registration, activity_id: activityId, seed: '0',
-    });
-    const page = await chrome.context.newPage();
-    const errors = watchErrors(page);
-    await page.goto(`${server.url}/${walk.module}-xapi/index.html?${q}`);
-    await page.evaluate(() => localStorage.clear());
-    await page.reload();
-    await playIn(page, walk);
-    await page.locator('[data-delivery="sent"]').waitFor();
-    await page.goto('about:blank');
-    const all = await untilTerminated(lrs, registration);
-    await page.close();
-    const verbs = all.map((s) => s.verb.id.split('/').pop());
-    assert.equal(verbs[0], 'initialized', verbs.join(' '));
-    assert.equal(verbs.filter((v) => v === (walk.passed ? 'passed' : 'failed')).length, 1, verbs.join(' '));
-    assert.ok(all.every((s) => s.object.id === activityId || s.context?.contextActivities?.parent?.[0]?.id === activityId),
-      'statements are about the activity tincan.xml names');
-    assert.deepEqual(errors, []);
+    for (const walk of EXAMPLES.flatMap((d) => walks(d))) {
+      const tincan = fs.readFileSync(path.join(unpacked, `${walk.module}-xapi`, 'tincan.xml'), 'utf8');
+      const activityId = tincan.match(/<activity id="([^"]+)"/)[1];
+      const registration = randomUUID();
+      const actor = { objectType: 'Agent', account: { homePage: 'https://lms.example', name: 'learner-x' } };
+      // What mod_tincanlaunch puts on the launch URL.
+      const q = new URLSearchParams({
+        endpoint: lrs.endpoint, auth: lrs.auth, actor: JSON.stringify(actor), registration, activity_id: activityId, seed: '0',
+      });
+      const page = await chrome.context.newPage();
+      const errors = watchErrors(page);
+      await page.goto(`${server.url}/${walk.module}-xapi/index.html?${q}`);
+      await page.evaluate(() => localStorage.clear());
+      await page.reload();
+      await playIn(page, walk);
+      await page.locator('[data-delivery="sent"]').waitFor();
+      await page.goto('about:blank');
+      const all = await untilTerminated(lrs, registration);
+      await page.close();
+      const verbs = all.map((s) => s.verb.id.split('/').pop());
+      const what = `${walk.ending}: ${verbs.join(' ')}`;
+      assert.equal(verbs[0], 'initialized', what);
+      assert.equal(verbs.filter((v) => v === 'completed').length, 1, what);
+      assert.equal(verbs.filter((v) => v === (walk.passed ? 'passed' : 'failed')).length, 1, what);
+      const answers = walk.events.filter((e) => e.type === 'choice_made' || e.type === 'question_answered').length;
+      assert.equal(verbs.filter((v) => v === 'answered').length, answers, what);
+      assert.equal(new Set(all.map((s) => s.id)).size, all.length, 'nothing twice');
+      assert.ok(all.every((s) => s.object.id === activityId || s.context?.contextActivities?.parent?.[0]?.id === activityId),
+        'statements are about the activity tincan.xml names');
+      assert.deepEqual(errors, [], walk.ending);
+    }
   } finally {
     lrs.stop();
   }
