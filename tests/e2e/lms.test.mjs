@@ -139,7 +139,9 @@ async function cmi5Launch(lrs, walk) {
 test('cmi5: every ending of both examples, launched against the Hearth LRS, leaves its session in order', async () => {
   const lrs = await startLrs();
   try {
-    for (const walk of [...walks('examples/tuesday-night', 'ar'), ...walks('examples/first-week', 'fa')]) {
+    const all5 = [...walks('examples/tuesday-night', 'ar'), ...walks('examples/first-week', 'fa')];
+    const first = all5[0];
+    for (const walk of all5) {
       const launch = await cmi5Launch(lrs, walk);
       const page = await chrome.context.newPage();
       const errors = watchErrors(page);
@@ -156,6 +158,14 @@ test('cmi5: every ending of both examples, launched against the Hearth LRS, leav
       await page.waitForURL('https://lms.example/course');
       const all = await untilTerminated(lrs, launch.registration);
       await page.close();
+      if (walk === first) {
+        // The same launch URL in a new tab: the fetch URL has been used, and the learner is told.
+        const again = await chrome.context.newPage();
+        await again.goto(launch.url);
+        const alert = await again.locator('[role="alert"]').textContent();
+        assert.match(alert, /cmi5 launch did not work.*already used/, alert);
+        await again.close();
+      }
       checkCmi5Session(all, walk);
       assert.ok(all.every((s) => s.context.language === walk.lang), 'statements carry the learner language');
       const verdict = all.find((s) => /\/(passed|failed)$/.test(s.verb.id));

@@ -27,6 +27,9 @@ pub struct Config {
     pub storage_key: Option<String>,
     /// A fixed seed for question draws and shuffles (previews and tests); random otherwise.
     pub seed: Option<u64>,
+    /// Why the player cannot start (a cmi5 launch that failed before the module could load):
+    /// shown to the learner instead of loading.
+    pub error: Option<String>,
 }
 
 #[derive(Properties)]
@@ -49,11 +52,18 @@ enum Load {
 
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
-    let load = use_state(|| Load::Loading);
+    let load = use_state(|| match &props.config.error {
+        Some(e) => Load::Failed(e.clone()),
+        None => Load::Loading,
+    });
     {
         let load = load.clone();
         let src = props.config.src.clone();
+        let failed = props.config.error.is_some();
         use_effect_with(src, move |src| {
+            if failed {
+                return;
+            }
             let src = src.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match crate::fetch_module(&src).await {

@@ -55,7 +55,7 @@ pub fn mount(element: web_sys::Element, config: JsValue) -> Result<PlayerHandle,
         .ok_or_else(|| JsValue::from_str("hearth: `src` (the compiled module's URL) is required"))?;
     let seed = get("seed").and_then(|s| s.parse().ok());
     let format = get("format").unwrap_or_default();
-    let config = Config { src, lang: get("lang"), storage_key: get("storage_key"), seed };
+    let config = Config { src, lang: get("lang"), storage_key: get("storage_key"), seed, error: None };
     let page: Rc<dyn bridge::Bridge> = Rc::new(bridge::PageEvents { target: element.clone() });
     let handle = Rc::new(RefCell::new(None));
     let render = {
@@ -107,7 +107,7 @@ fn lms_render(
                 }
                 Err(e) => {
                     web_sys::console::error_1(&format!("hearth: cmi5 launch failed: {e}").into());
-                    config.src = format!("data:,cmi5 launch failed: {e}");
+                    config.error = Some(format!("the LMS's cmi5 launch did not work ({e})"));
                     render(config, page);
                 }
             }

@@ -43,7 +43,31 @@ fn on_pagehide(f: impl Fn() + 'static) {
         let cb = Closure::<dyn Fn()>::new(f);
         let _ = w.add_event_listener_with_callback("pagehide", cb.as_ref().unchecked_ref());
         cb.forget();
+        reload_when_restored(&w);
     }
+}
+
+thread_local! {
+    static RESTORE_HOOKED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The transports end their session on `pagehide`. A page the browser then restores from its
+/// back-forward cache would carry on with a session that has ended, and its events would go
+/// nowhere; it is loaded afresh instead, which resumes as a reload does.
+fn reload_when_restored(w: &web_sys::Window) {
+    if RESTORE_HOOKED.with(|h| h.replace(true)) {
+        return;
+    }
+    let cb = Closure::<dyn Fn(JsValue)>::new(|e: JsValue| {
+        let persisted = js_sys::Reflect::get(&e, &"persisted".into()).ok().and_then(|p| p.as_bool());
+        if persisted == Some(true)
+            && let Some(w) = web_sys::window()
+        {
+            let _ = w.location().reload();
+        }
+    });
+    let _ = w.add_event_listener_with_callback("pageshow", cb.as_ref().unchecked_ref());
+    cb.forget();
 }
 
 /// The registration of this device's attempt at the module under `storage_key`, made on first use.

@@ -124,6 +124,7 @@ async fn mount(m: &Module, lang: Option<&str>, storage_key: &str) -> Mounted {
         lang: lang.map(String::from),
         storage_key: Some(storage_key.into()),
         seed: Some(7),
+        error: None,
     };
     let handle =
         yew::Renderer::<App>::with_root_and_props(root.clone(), AppProps { config, bridge: events.clone() })
@@ -358,8 +359,13 @@ async fn a_broken_module_url_is_reported_not_panicked() {
     let doc = gloo_utils::document();
     let root = doc.create_element("div").unwrap();
     doc.body().unwrap().append_child(&root).unwrap();
-    let config =
-        Config { src: "data:application/json,{\"id\":1}".into(), lang: None, storage_key: None, seed: None };
+    let config = Config {
+        src: "data:application/json,{\"id\":1}".into(),
+        lang: None,
+        storage_key: None,
+        seed: None,
+        error: None,
+    };
     let _h = yew::Renderer::<App>::with_root_and_props(
         root.clone(),
         AppProps { config, bridge: Rc::new(Recorder::default()) },
