@@ -222,40 +222,37 @@ impl App {
                 found.push((slug, p.clone(), fingerprint(&p), false));
             }
         }
-        let mut changed = false;
-        {
-            let entries = self.entries.read().expect("entries lock");
-            let same = entries.len() == found.len()
-                && found.iter().all(|(s, _, f, _)| entries.get(s).is_some_and(|e| e.fingerprint == *f));
-            if same {
-                return found.len();
+        // Rebuild what changed without holding the lock (a module's check can take a second), so
+        // pages keep being served from the entries as they were; then swap in one step.
+        let unchanged = |slug: &str, fp: u64| {
+            self.entries.read().expect("entries lock").get(slug).is_some_and(|e| e.fingerprint == fp)
+        };
+        let mut rebuilt = BTreeMap::new();
+        for (slug, path, fp, folder) in &found {
+            if unchanged(slug, *fp) {
+                continue;
+            }
+            let e = if *folder { self.load_folder(slug, path, *fp) } else { from_zip(slug, path, *fp) };
+            match &e.built {
+                Err(err) => eprintln!("{slug}: {err}"),
+                Ok(_) => eprintln!("{slug}: ready"),
+            }
+            rebuilt.insert(slug.clone(), e);
+        }
+        let mut entries = self.entries.write().expect("entries lock");
+        let removed = entries.keys().any(|k| !found.iter().any(|(s, ..)| s == k));
+        if rebuilt.is_empty() && !removed {
+            return found.len();
+        }
+        let mut old = std::mem::take(&mut *entries);
+        for (slug, ..) in &found {
+            if let Some(e) = rebuilt.remove(slug).or_else(|| old.remove(slug)) {
+                entries.insert(slug.clone(), e);
             }
         }
-        let mut fresh = BTreeMap::new();
-        for (slug, path, fp, folder) in found {
-            let old = self.entries.write().expect("entries lock").remove(&slug);
-            let entry = match old {
-                Some(e) if e.fingerprint == fp => e,
-                _ => {
-                    changed = true;
-                    let e =
-                        if folder { self.load_folder(&slug, &path, fp) } else { from_zip(&slug, &path, fp) };
-                    if let Err(err) = &e.built {
-                        eprintln!("{slug}: {err}");
-                    } else {
-                        eprintln!("{slug}: ready");
-                    }
-                    e
-                }
-            };
-            fresh.insert(slug, entry);
-        }
-        let n = fresh.len();
-        *self.entries.write().expect("entries lock") = fresh;
-        if changed {
-            self.changes.send_modify(|g| *g += 1);
-        }
-        n
+        drop(entries);
+        self.changes.send_modify(|g| *g += 1);
+        found.len()
     }
 
     fn load_folder(&self, slug: &str, path: &Path, fingerprint: u64) -> Entry {
