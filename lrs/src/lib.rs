@@ -108,24 +108,27 @@ async fn version_layer(mut req: Request, next: Next) -> Response {
     let version = match header.map(xapi::Version::from_header) {
         Some(Some(v)) => Some(v),
         Some(None) if !exempt => {
-            return ApiError::BadRequest(format!(
-                "unsupported X-Experience-API-Version `{}`",
-                header.unwrap_or("")
-            ))
-            .into_response();
+            let msg = format!("unsupported X-Experience-API-Version `{}`", header.unwrap_or(""));
+            return with_version(ApiError::BadRequest(msg).into_response(), None);
         }
         None if !exempt => {
-            return ApiError::BadRequest("X-Experience-API-Version is required".into()).into_response();
+            let e = ApiError::BadRequest("X-Experience-API-Version is required".into());
+            return with_version(e.into_response(), None);
         }
         _ => None,
     };
     if let Some(v) = version {
         req.extensions_mut().insert(ReqVersion(v));
     }
-    let mut resp = next.run(req).await;
+    with_version(next.run(req).await, version)
+}
+
+/// Every response, refusals included, says which version the LRS speaks (Communication §3.3):
+/// the request's, or the newest this LRS implements when the request named none it knows.
+fn with_version(mut resp: Response, version: Option<xapi::Version>) -> Response {
     resp.headers_mut().insert(
         "X-Experience-API-Version",
-        HeaderValue::from_static(version.unwrap_or(xapi::Version::V1_0).as_header()),
+        HeaderValue::from_static(version.unwrap_or(xapi::Version::V2_0).as_header()),
     );
     resp
 }

@@ -180,14 +180,35 @@ fn bool_param(params: &BTreeMap<String, String>, k: &str) -> Result<bool, ApiErr
     }
 }
 
-/// `GET /xapi/statements` (Communication §2.1.3).
+/// `GET /xapi/statements` (Communication §2.1.3). Every answer, refusals and 404s included,
+/// carries `X-Experience-API-Consistent-Through`: clients poll with it to know when what they
+/// wrote is visible, whatever the outcome of their query.
 pub(crate) async fn get(
     State(state): State<AppState>,
     ReqVersion(version): ReqVersion,
     Query(params): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
+) -> Response {
+    let consistent = state.clock.watermark();
+    let mut resp = match query(&state, version, &params, &headers, &consistent).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    };
+    resp.headers_mut().insert(
+        "X-Experience-API-Consistent-Through",
+        HeaderValue::from_str(&consistent).unwrap_or(HeaderValue::from_static("")),
+    );
+    resp
+}
+
+async fn query(
+    state: &AppState,
+    version: xapi::Version,
+    params: &BTreeMap<String, String>,
+    headers: &HeaderMap,
+    consistent: &str,
 ) -> Result<Response, ApiError> {
-    let who = state.principal(&headers).await?;
+    let who = state.principal(headers).await?;
     let mine = who
         .statement_read()
         .ok_or_else(|| ApiError::Forbidden("this credential may not read statements".into()))?;
@@ -198,15 +219,8 @@ pub(crate) async fn get(
     if !matches!(format, "exact" | "ids" | "canonical") {
         return Err(ApiError::BadRequest(format!("format `{format}` is not ids, exact or canonical")));
     }
-    bool_param(&params, "attachments")?;
-    let ascending = bool_param(&params, "ascending")?;
-    let consistent = state.clock.watermark();
-    let mut resp_headers = HeaderMap::new();
-    resp_headers.insert(
-        "X-Experience-API-Consistent-Through",
-        HeaderValue::from_str(&consistent).unwrap_or(HeaderValue::from_static("")),
-    );
-    let _ = version;
+    bool_param(params, "attachments")?;
+    let ascending = bool_param(params, "ascending")?;
 
     // Single statement (statementId) or voided statement (voidedStatementId).
     let single = match (params.get("statementId"), params.get("voidedStatementId")) {
@@ -239,11 +253,11 @@ pub(crate) async fn get(
         if mine && v.pointer("/authority/account/name").and_then(Value::as_str) != Some(&who.key) {
             return Err(ApiError::NotFound);
         }
-        return Ok((StatusCode::OK, resp_headers, Json(shape(v, format))).into_response());
+        return Ok((StatusCode::OK, Json(shape(v, format))).into_response());
     }
 
     for k in ["related_activities", "related_agents"] {
-        if bool_param(&params, k)? {
+        if bool_param(params, k)? {
             return Err(ApiError::BadRequest(format!("{k}=true is not supported by this LRS yet")));
         }
     }
@@ -305,7 +319,7 @@ pub(crate) async fn get(
             q.after_seq = Some(seq.parse().map_err(|_| bad())?);
             crate::clock::normalise(wm).ok_or_else(bad)?
         }
-        None => consistent.clone(),
+        None => consistent.to_owned(),
     };
     q.until = Some(match q.until.take() {
         Some(u) if u < bound => u,
@@ -330,7 +344,7 @@ pub(crate) async fn get(
     };
     let statements: Vec<Value> =
         rows.into_iter().map(|r| shape(serde_json::from_str(&r.json).unwrap_or_default(), format)).collect();
-    Ok((StatusCode::OK, resp_headers, Json(json!({"statements": statements, "more": more}))).into_response())
+    Ok((StatusCode::OK, Json(json!({"statements": statements, "more": more}))).into_response())
 }
 
 /// Applies `format` (Communication §2.1.3): `ids` keeps only identifiers of agents, activities

@@ -41,6 +41,19 @@ async fn version_header_is_negotiated(s: &Srv) {
             .await
             .unwrap();
         assert_eq!(r.status(), 400, "{bad}");
+        // The refusal still says which version the LRS speaks.
+        assert_eq!(r.headers()["x-experience-api-version"], "2.0.0", "{bad}");
+    }
+    for path in ["/xapi/statements", "/xapi/activities/state", "/xapi/agents", "/xapi/activities"] {
+        let r = s
+            .client
+            .get(format!("{}{path}", s.base))
+            .basic_auth(&s.cred.0, Some(&s.cred.1))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{path}");
+        assert_eq!(r.headers()["x-experience-api-version"], "2.0.0", "{path}");
     }
     for good in ["1.0", "1.0.0", "1.0.3", "2.0.0"] {
         let r = s
@@ -249,6 +262,17 @@ async fn consistent_through_header(s: &Srv) {
     // Every statement returned was stored at or before the watermark.
     for x in v["statements"].as_array().unwrap() {
         assert!(x["stored"].as_str().unwrap() <= h.as_str());
+    }
+    // Refusals and 404s carry it too: clients poll with it whatever their query's outcome.
+    for (q, status) in [
+        (format!("/xapi/statements?statementId={ID}&verb=http://x.example/v"), 400),
+        ("/xapi/statements?limit=x".to_owned(), 400),
+        (format!("/xapi/statements?statementId={ID}"), 404),
+    ] {
+        let r = s.req(Method::GET, &q).send().await.unwrap();
+        assert_eq!(r.status(), status, "{q}");
+        let h = r.headers().get("x-experience-api-consistent-through").expect(&q).to_str().unwrap();
+        assert!(xapi::format::parse_timestamp(h).is_ok(), "{q}: {h}");
     }
 }
 
