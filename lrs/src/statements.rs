@@ -28,6 +28,10 @@ fn prepare(
     version: xapi::Version,
     key: &str,
 ) -> Result<NewStatement, ApiError> {
+    if !s.is_object() {
+        return Err(ApiError::BadRequest("a statement must be an object".into()));
+    }
+    xapi::model::normalise(&mut s);
     let m = s.as_object_mut().ok_or_else(|| ApiError::BadRequest("a statement must be an object".into()))?;
     let id = match m.get("id").and_then(Value::as_str) {
         Some(id) => id.to_ascii_lowercase(),

@@ -76,3 +76,23 @@ pub fn voided_target(stmt: &Value) -> Option<&str> {
     }
     obj.get("id").and_then(Value::as_str)
 }
+
+/// Puts a validated statement in the form an LRS stores and returns (Data §2.4.6.2): every
+/// `contextActivities` entry is an array, also when the client sent a single Activity object, in
+/// the statement and in a SubStatement object.
+pub fn normalise(stmt: &mut Value) {
+    fn context(s: &mut Value) {
+        let Some(Value::Object(ca)) = s.pointer_mut("/context/contextActivities") else { return };
+        for (_, list) in ca.iter_mut() {
+            if list.is_object() {
+                *list = Value::Array(vec![list.take()]);
+            }
+        }
+    }
+    context(stmt);
+    if let Some(obj) = stmt.get_mut("object")
+        && obj.get("objectType").and_then(Value::as_str) == Some("SubStatement")
+    {
+        context(obj);
+    }
+}

@@ -106,6 +106,20 @@ async fn post_assigns_id_stored_authority_version(s: &Srv) {
     assert_eq!(v["timestamp"], v["stored"]);
     assert_eq!(v["version"], "1.0.0");
     assert_eq!(v["authority"]["account"]["name"], s.cred.0);
+    // A single context Activity is stored and returned in an array (Data §2.4.6.2), also in a
+    // SubStatement.
+    let mut one = stmt(5);
+    one["context"]["contextActivities"] = json!({"parent": {"id": "https://hearth.example/m"}});
+    one["object"] = json!({"objectType": "SubStatement", "actor": {"mbox": "mailto:a@b.c"},
+        "verb": {"id": "http://x.example/v"}, "object": {"id": "https://x.example/a"},
+        "context": {"contextActivities": {"category": {"id": "https://x.example/c"}}}});
+    let ids: Vec<String> = s.post(&one).await.json().await.unwrap();
+    let (_, v) = s.get_json(&format!("/xapi/statements?statementId={}", ids[0])).await;
+    assert_eq!(v["context"]["contextActivities"]["parent"], json!([{"id": "https://hearth.example/m"}]));
+    assert_eq!(
+        v["object"]["context"]["contextActivities"]["category"],
+        json!([{"id": "https://x.example/c"}])
+    );
     // Batch of three returns three ids in order.
     let r = s.post(&json!([stmt(2), stmt(3), stmt(4)])).await;
     let ids: Vec<String> = r.json().await.unwrap();
