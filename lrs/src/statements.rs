@@ -2,7 +2,7 @@
 //! query with `more` paging).
 
 use crate::error::ApiError;
-use crate::store::{NewStatement, StatementQuery};
+use crate::store::{NewStatement, StatementQuery, related_column};
 use crate::{AppState, ReqVersion};
 use axum::Json;
 use axum::body::Bytes;
@@ -61,6 +61,8 @@ fn prepare(
         registration: s.pointer("/context/registration").and_then(Value::as_str).map(str::to_ascii_lowercase),
         authority_key: key.to_owned(),
         voids: voided_target(&s).map(str::to_ascii_lowercase),
+        related_agents: related_column(&xapi::model::related_agents(&s)),
+        related_activities: related_column(&xapi::model::related_activities(&s)),
         json: s.to_string(),
     })
 }
@@ -260,12 +262,13 @@ async fn query(
         return Ok((StatusCode::OK, Json(shape(v, format))).into_response());
     }
 
-    for k in ["related_activities", "related_agents"] {
-        if bool_param(params, k)? {
-            return Err(ApiError::BadRequest(format!("{k}=true is not supported by this LRS yet")));
-        }
-    }
-    let mut q = StatementQuery { ascending, limit: MAX_LIMIT, ..Default::default() };
+    let mut q = StatementQuery {
+        ascending,
+        limit: MAX_LIMIT,
+        related_agents: bool_param(params, "related_agents")?,
+        related_activities: bool_param(params, "related_activities")?,
+        ..Default::default()
+    };
     if let Some(a) = params.get("agent") {
         let v: Value =
             serde_json::from_str(a).map_err(|_| ApiError::BadRequest("agent must be JSON".into()))?;

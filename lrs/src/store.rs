@@ -50,8 +50,28 @@ pub struct NewStatement {
     pub authority_key: String,
     /// The statement this one voids, if it is a voiding statement.
     pub voids: Option<String>,
+    /// [`xapi::model::related_agents`], encoded by [`related_column`].
+    pub related_agents: String,
+    /// [`xapi::model::related_activities`], encoded by [`related_column`].
+    pub related_activities: String,
     /// The full statement JSON as it will be returned.
     pub json: String,
+}
+
+/// Encodes a list for the `related_agents` / `related_activities` columns: each value
+/// JSON-encoded (so it holds no raw newline) between newlines.
+pub fn related_column(values: &[String]) -> String {
+    let mut s = String::from("\n");
+    for v in values {
+        s.push_str(&serde_json::Value::String(v.clone()).to_string());
+        s.push('\n');
+    }
+    s
+}
+
+/// The pattern that finds `value` in a column written by [`related_column`].
+fn related_needle(value: &str) -> String {
+    format!("\n{}\n", serde_json::Value::String(value.to_owned()))
 }
 
 /// A filter for the statements query (Communication §2.1.3).
@@ -65,6 +85,11 @@ pub struct StatementQuery {
     pub activity: Option<String>,
     /// Registration UUID.
     pub registration: Option<String>,
+    /// `related_agents=true`: match `agent_ifi` anywhere [`xapi::model::related_agents`] looks.
+    pub related_agents: bool,
+    /// `related_activities=true`: match `activity` anywhere [`xapi::model::related_activities`]
+    /// looks.
+    pub related_activities: bool,
     /// Only statements stored strictly after this (fixed-width UTC).
     pub since: Option<String>,
     /// Only statements stored at or before this.
@@ -199,12 +224,14 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/sqlite/0002_documents.sql")),
     (10, include_str!("../migrations/sqlite/0010_launch_tokens.sql")),
     (11, include_str!("../migrations/sqlite/0011_tenant_seq_index.sql")),
+    (12, include_str!("../migrations/sqlite/0012_related.sql")),
 ];
 const PG_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_documents.sql")),
     (10, include_str!("../migrations/postgres/0010_launch_tokens.sql")),
     (11, include_str!("../migrations/postgres/0011_tenant_seq_index.sql")),
+    (12, include_str!("../migrations/postgres/0012_related.sql")),
 ];
 
 impl SqlStore {
@@ -290,7 +317,36 @@ impl SqlStore {
                 .await?;
             tx.commit().await?;
         }
-        Ok(())
+        self.fill_related(&mut conn).await
+    }
+
+    /// Fills `related_agents` / `related_activities` of statements stored before migration 12.
+    async fn fill_related(&self, conn: &mut AnyConnection) -> Result<(), StoreError> {
+        loop {
+            let rows = sqlx::query(
+                "SELECT seq, json FROM statements WHERE related_agents IS NULL ORDER BY seq LIMIT 500",
+            )
+            .fetch_all(&mut *conn)
+            .await?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            let mut tx = conn.begin().await?;
+            for r in rows {
+                let seq: i64 = r.try_get("seq")?;
+                let json: String = r.try_get("json")?;
+                let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+                sqlx::query(
+                    "UPDATE statements SET related_agents = $1, related_activities = $2 WHERE seq = $3",
+                )
+                .bind(related_column(&xapi::model::related_agents(&v)))
+                .bind(related_column(&xapi::model::related_activities(&v)))
+                .bind(seq)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        }
     }
 }
 
@@ -356,8 +412,8 @@ pub(crate) async fn write_batch(
     for s in stmts {
         let inserted = sqlx::query(
             "INSERT INTO statements (tenant_id, statement_id, stored, verb, activity, actor_ifi, object_ifi, \
-             registration, authority_key, is_voiding, json) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) \
-             ON CONFLICT (tenant_id, statement_id) DO NOTHING",
+             registration, authority_key, is_voiding, json, related_agents, related_activities) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) ON CONFLICT (tenant_id, statement_id) DO NOTHING",
         )
         .bind(tenant)
         .bind(&s.id)
@@ -370,6 +426,8 @@ pub(crate) async fn write_batch(
         .bind(&s.authority_key)
         .bind(i64::from(s.voids.is_some()))
         .bind(&s.json)
+        .bind(&s.related_agents)
+        .bind(&s.related_activities)
         .execute(&mut *conn)
         .await?
         .rows_affected();
@@ -546,7 +604,12 @@ impl Store for SqlStore {
             args.push(v.to_owned());
         };
         let sqlite = self.dialect == Dialect::Sqlite;
-        if let Some(a) = &q.agent_ifi {
+        // related_*: a substring search of the encoded column (see `related_column`); SQLite's
+        // instr() and PostgreSQL's strpos() take no pattern characters, so values need no escaping.
+        let contains = if sqlite { "instr" } else { "strpos" };
+        if let (Some(a), true) = (&q.agent_ifi, q.related_agents) {
+            add(&mut sql, &format!(" AND {contains}(related_agents, $?) > 0"), &related_needle(a));
+        } else if let Some(a) = &q.agent_ifi {
             // SQLite never plans an OR of two indexed columns with ORDER BY seq well (it scans the
             // tenant); the union of the two index lookups is what it should do.
             let cond = if sqlite {
@@ -560,7 +623,9 @@ impl Store for SqlStore {
         if let Some(v) = &q.verb {
             add(&mut sql, " AND verb = $?", v);
         }
-        if let Some(v) = &q.activity {
+        if let (Some(v), true) = (&q.activity, q.related_activities) {
+            add(&mut sql, &format!(" AND {contains}(related_activities, $?) > 0"), &related_needle(v));
+        } else if let Some(v) = &q.activity {
             add(&mut sql, " AND activity = $?", v);
         }
         if let Some(v) = &q.registration {

@@ -96,3 +96,70 @@ pub fn normalise(stmt: &mut Value) {
         context(obj);
     }
 }
+
+/// The identifiers `related_agents=true` matches (Communication §2.1.3): the actor, an Agent or
+/// Group object, the authority, the context's instructor and team (under 2.0 also its
+/// contextAgents and contextGroups), and the same in a SubStatement object. Each is an
+/// [`agent_ifi`]; Agents and Groups without an identifier are left out.
+pub fn related_agents(stmt: &Value) -> Vec<String> {
+    fn push(out: &mut Vec<String>, v: Option<&Value>) {
+        if let Some(i) = v.and_then(agent_ifi)
+            && !out.contains(&i)
+        {
+            out.push(i);
+        }
+    }
+    fn one(s: &Value, out: &mut Vec<String>, sub: bool) {
+        push(out, s.get("actor"));
+        push(out, s.get("authority"));
+        push(out, s.pointer("/context/instructor"));
+        push(out, s.pointer("/context/team"));
+        for (list, key) in [("contextAgents", "agent"), ("contextGroups", "group")] {
+            if let Some(Value::Array(items)) = s.pointer(&format!("/context/{list}")) {
+                for it in items {
+                    push(out, it.get(key));
+                }
+            }
+        }
+        let obj = s.get("object");
+        match obj.and_then(|o| o.get("objectType")).and_then(Value::as_str) {
+            Some("Agent" | "Group") => push(out, obj),
+            Some("SubStatement") if !sub => one(obj.unwrap_or(&Value::Null), out, true),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    one(stmt, &mut out, false);
+    out
+}
+
+/// The activity ids `related_activities=true` matches (Communication §2.1.3): an Activity
+/// object, every context Activity, and the same in a SubStatement object.
+pub fn related_activities(stmt: &Value) -> Vec<String> {
+    fn push(out: &mut Vec<String>, v: Option<&Value>) {
+        if let Some(id) = v.and_then(|a| a.get("id")).and_then(Value::as_str)
+            && !out.iter().any(|x| x == id)
+        {
+            out.push(id.to_owned());
+        }
+    }
+    fn one(s: &Value, out: &mut Vec<String>, sub: bool) {
+        let obj = s.get("object");
+        match obj.and_then(|o| o.get("objectType")).and_then(Value::as_str).unwrap_or("Activity") {
+            "Activity" => push(out, obj),
+            "SubStatement" if !sub => one(obj.unwrap_or(&Value::Null), out, true),
+            _ => {}
+        }
+        if let Some(Value::Object(ca)) = s.pointer("/context/contextActivities") {
+            for list in ca.values() {
+                match list {
+                    Value::Array(items) => items.iter().for_each(|a| push(out, Some(a))),
+                    single => push(out, Some(single)),
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    one(stmt, &mut out, false);
+    out
+}

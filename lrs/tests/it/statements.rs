@@ -444,6 +444,58 @@ async fn version_2_statements(s: &Srv) {
     assert_eq!(v["version"], "2.0.0");
 }
 
+async fn related_agents_and_activities(s: &Srv) {
+    let teacher = json!({"mbox": "mailto:teacher@example.org"});
+    let course = "https://hearth.example/course";
+    // 0: the teacher is the instructor; the course is a context parent.
+    let mut a = stmt(0);
+    a["context"]["instructor"] = teacher.clone();
+    a["context"]["contextActivities"] = json!({"parent": {"id": course}});
+    // 1: the teacher and the course inside a SubStatement.
+    let mut b = stmt(1);
+    b["object"] = json!({"objectType": "SubStatement", "actor": teacher, "verb": {"id": "http://x.example/v"},
+        "object": {"id": course}});
+    // 2: neither.
+    let c = stmt(2);
+    let ids: Vec<String> = s.post(&json!([a, b, c])).await.json().await.unwrap();
+    let agent = serde_urlencoded::to_string([("agent", teacher.to_string())]).unwrap();
+    let found = |v: &Value| -> Vec<String> {
+        let mut f: Vec<String> = v["statements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_str().unwrap().to_owned())
+            .collect();
+        f.sort();
+        f
+    };
+    let mut want = vec![ids[0].clone(), ids[1].clone()];
+    want.sort();
+    // Without the flag, agent and activity match only actor/object.
+    let (st, v) = s.get_json(&format!("/xapi/statements?{agent}")).await;
+    assert_eq!(st, 200);
+    assert!(found(&v).is_empty(), "{v}");
+    let (st, v) = s.get_json(&format!("/xapi/statements?{agent}&related_agents=true")).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(found(&v), want);
+    let (_, v) = s.get_json(&format!("/xapi/statements?activity={course}")).await;
+    assert!(found(&v).is_empty(), "{v}");
+    let (st, v) = s.get_json(&format!("/xapi/statements?activity={course}&related_activities=true")).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(found(&v), want);
+    // The authority (this credential) is a related agent of everything it wrote.
+    let me = json!({"account": {"homePage": "urn:hearth:lrs:credential", "name": s.cred.0}});
+    let me = serde_urlencoded::to_string([("agent", me.to_string())]).unwrap();
+    let (_, v) = s.get_json(&format!("/xapi/statements?{me}&related_agents=true")).await;
+    assert_eq!(v["statements"].as_array().unwrap().len(), 3);
+    // The flags still take only true or false, and not beside a statement id.
+    assert_eq!(s.get_json("/xapi/statements?related_agents=yes").await.0, 400);
+    assert_eq!(
+        s.get_json(&format!("/xapi/statements?statementId={}&related_agents=true", ids[0])).await.0,
+        400
+    );
+}
+
 crate::both!(
     about_and_health_need_no_version,
     version_header_is_negotiated,
@@ -458,4 +510,5 @@ crate::both!(
     same_id_from_16_connections,
     cors_and_body_limit,
     version_2_statements,
+    related_agents_and_activities,
 );

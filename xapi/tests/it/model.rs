@@ -26,3 +26,39 @@ fn normalise_puts_single_context_activities_in_arrays() {
     xapi::model::normalise(&mut plain);
     assert_eq!(plain, before);
 }
+
+#[test]
+fn related_agents_and_activities_reach_context_and_substatements() {
+    let s = json!({
+        "actor": {"mbox": "mailto:actor@b.c"}, "verb": {"id": "http://x.example/v"},
+        "authority": {"account": {"homePage": "urn:x", "name": "k"}},
+        "object": {"objectType": "SubStatement", "actor": {"mbox": "mailto:sub@b.c"}, "verb": {"id": "http://x.example/v"},
+                   "object": {"objectType": "Agent", "openid": "https://id.example/o"},
+                   "context": {"instructor": {"mbox": "mailto:subteacher@b.c"},
+                               "contextActivities": {"parent": [{"id": "https://x.example/subparent"}]}}},
+        "context": {"instructor": {"mbox": "mailto:teacher@b.c"},
+                    "team": {"objectType": "Group", "mbox": "mailto:team@b.c", "member": [{"mbox": "mailto:m@b.c"}]},
+                    "contextAgents": [{"objectType": "contextAgent", "agent": {"mbox": "mailto:ca@b.c"}}],
+                    "contextActivities": {"grouping": [{"id": "https://x.example/g"}], "other": {"id": "https://x.example/o"}}}
+    });
+    let agents = xapi::model::related_agents(&s);
+    for want in [
+        "mbox:mailto:actor@b.c",
+        "account:urn:x|k",
+        "mbox:mailto:teacher@b.c",
+        "mbox:mailto:team@b.c",
+        "mbox:mailto:ca@b.c",
+        "mbox:mailto:sub@b.c",
+        "openid:https://id.example/o",
+        "mbox:mailto:subteacher@b.c",
+    ] {
+        assert!(agents.iter().any(|a| a == want), "{want}: {agents:?}");
+    }
+    // Group members are not the Group.
+    assert!(!agents.iter().any(|a| a == "mbox:mailto:m@b.c"));
+    let acts = xapi::model::related_activities(&s);
+    assert_eq!(acts, ["https://x.example/subparent", "https://x.example/g", "https://x.example/o"]);
+    let plain = json!({"actor": {"mbox": "mailto:a@b.c"}, "verb": {"id": "http://x.example/v"}, "object": {"id": "https://x.example/a"}});
+    assert_eq!(xapi::model::related_activities(&plain), ["https://x.example/a"]);
+    assert_eq!(xapi::model::related_agents(&plain), ["mbox:mailto:a@b.c"]);
+}
