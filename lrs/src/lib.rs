@@ -4,6 +4,7 @@
 //! the router directly ([`app`]) or over real HTTP ([`serve`]). Storage is behind
 //! [`store::Store`], with SQLite and PostgreSQL backends.
 
+mod attachments;
 pub mod auth;
 mod clock;
 mod credcache;

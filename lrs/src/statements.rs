@@ -1,13 +1,14 @@
 //! The Statements resource (xAPI 1.0.3 Communication §2.1): PUT, POST, GET (single, voided and
 //! query with `more` paging).
 
+use crate::attachments::{self, Part};
 use crate::error::ApiError;
 use crate::store::{NewStatement, StatementQuery, related_column};
 use crate::{AppState, ReqVersion};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
@@ -72,6 +73,7 @@ async fn write(
     headers: &HeaderMap,
     version: xapi::Version,
     items: Vec<Value>,
+    parts: &[Part],
 ) -> Result<Vec<String>, ApiError> {
     let who = state.principal(headers).await?;
     if !who.can_write_statements() {
@@ -102,12 +104,38 @@ async fn write(
             )));
         }
     }
+    // Contents first: a statement is never visible without the attachments it names.
+    if !parts.is_empty() {
+        state.store.put_attachments(who.tenant_id, parts).await?;
+    }
     let ids = prepared.iter().map(|p| p.id.clone()).collect();
     let n = prepared.len() as u64;
     state.store.insert_statements(who.tenant_id, prepared).await?;
     drop(inflight);
     state.metrics.statements.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
     Ok(ids)
+}
+
+/// A statements request body by its Content-Type (Communication §1.5): JSON, or `multipart/mixed`
+/// with attachment parts. Anything else is a 400.
+fn read_body(headers: &HeaderMap, body: &Bytes) -> Result<(Value, Vec<Part>), ApiError> {
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/json");
+    match attachments::media_type(ct).as_str() {
+        "application/json" => Ok((parse_json(body)?, Vec::new())),
+        "multipart/mixed" => attachments::parse(ct, body),
+        other => Err(ApiError::BadRequest(format!(
+            "statements are sent as application/json or multipart/mixed, not `{other}`"
+        ))),
+    }
+}
+
+/// After validation: the parts must match the statements' attachments (and signatures).
+fn check_parts(items: &[Value], parts: Vec<Part>) -> Result<Vec<Part>, ApiError> {
+    if parts.is_empty() {
+        attachments::check_json_only(items)?;
+        return Ok(parts);
+    }
+    attachments::check(items, parts)
 }
 
 /// `POST /xapi/statements`: one statement or an array; returns the ids (Communication §2.1.2).
@@ -117,13 +145,14 @@ pub(crate) async fn post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let v = parse_json(&body)?;
+    let (v, parts) = read_body(&headers, &body)?;
     xapi::validate_statements(&v, version).map_err(ApiError::Invalid)?;
     let items = match v {
         Value::Array(items) => items,
         one => vec![one],
     };
-    let ids = write(&state, &headers, version, items).await?;
+    let parts = check_parts(&items, parts)?;
+    let ids = write(&state, &headers, version, items, &parts).await?;
     Ok((StatusCode::OK, Json(ids)).into_response())
 }
 
@@ -144,7 +173,7 @@ pub(crate) async fn put(
     if !is_uuid(id) {
         return Err(ApiError::BadRequest(format!("statementId `{id}` is not a UUID")));
     }
-    let mut v = parse_json(&body)?;
+    let (mut v, parts) = read_body(&headers, &body)?;
     if !v.is_object() {
         return Err(ApiError::BadRequest("PUT takes a single statement object".into()));
     }
@@ -156,7 +185,9 @@ pub(crate) async fn put(
     }
     v["id"] = Value::String(id.clone());
     xapi::validate_statement(&v, version).map_err(ApiError::Invalid)?;
-    write(&state, &headers, version, vec![v]).await?;
+    let items = vec![v];
+    let parts = check_parts(&items, parts)?;
+    write(&state, &headers, version, items, &parts).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -225,7 +256,7 @@ async fn query(
     if !matches!(format, "exact" | "ids" | "canonical") {
         return Err(ApiError::BadRequest(format!("format `{format}` is not ids, exact or canonical")));
     }
-    bool_param(params, "attachments")?;
+    let with_attachments = bool_param(params, "attachments")?;
     let ascending = bool_param(params, "ascending")?;
 
     // Single statement (statementId) or voided statement (voidedStatementId).
@@ -259,7 +290,8 @@ async fn query(
         if mine && v.pointer("/authority/account/name").and_then(Value::as_str) != Some(&who.key) {
             return Err(ApiError::NotFound);
         }
-        return Ok((StatusCode::OK, Json(shape(v, format))).into_response());
+        let v = shape(v, format);
+        return answer(state, who.tenant_id, v, with_attachments).await;
     }
 
     let mut q = StatementQuery {
@@ -351,7 +383,32 @@ async fn query(
     };
     let statements: Vec<Value> =
         rows.into_iter().map(|r| shape(serde_json::from_str(&r.json).unwrap_or_default(), format)).collect();
-    Ok((StatusCode::OK, Json(json!({"statements": statements, "more": more}))).into_response())
+    answer(state, who.tenant_id, json!({"statements": statements, "more": more}), with_attachments).await
+}
+
+/// The JSON answer, or with `attachments=true` a `multipart/mixed` one: the JSON, then the
+/// content of every attachment its statements name that this LRS holds (Communication §2.1.3).
+async fn answer(
+    state: &AppState,
+    tenant: i64,
+    v: Value,
+    with_attachments: bool,
+) -> Result<Response, ApiError> {
+    if !with_attachments {
+        return Ok((StatusCode::OK, Json(v)).into_response());
+    }
+    let list = match v.get("statements") {
+        Some(Value::Array(list)) => list.clone(),
+        _ => vec![v.clone()],
+    };
+    let parts = state.store.get_attachments(tenant, &attachments::hashes(&list)).await?;
+    let (ct, body) = attachments::render(&v, &parts);
+    let mut h = HeaderMap::new();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&ct).unwrap_or(HeaderValue::from_static("multipart/mixed")),
+    );
+    Ok((StatusCode::OK, h, body).into_response())
 }
 
 /// Applies `format` (Communication §2.1.3): `ids` keeps only identifiers of agents, activities

@@ -159,6 +159,17 @@ pub struct Document {
     pub updated: String,
 }
 
+/// An attachment's content (Communication §1.5.2), addressed by its SHA-256.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// Hex SHA-256 of `body`, lower case.
+    pub sha2: String,
+    /// Content-Type of the part it came in.
+    pub content_type: String,
+    /// The bytes.
+    pub body: Vec<u8>,
+}
+
 /// Everything the server needs from storage.
 #[async_trait]
 pub trait Store: Send + Sync {
@@ -194,6 +205,10 @@ pub trait Store: Send + Sync {
         key: &DocKey,
         since: Option<&str>,
     ) -> Result<Vec<String>, StoreError>;
+    /// Stores attachment contents; one already stored under the same hash is kept.
+    async fn put_attachments(&self, tenant: i64, parts: &[Attachment]) -> Result<(), StoreError>;
+    /// The stored contents among `sha2s`.
+    async fn get_attachments(&self, tenant: i64, sha2s: &[String]) -> Result<Vec<Attachment>, StoreError>;
     /// Stores a launch token ([`crate::token`]).
     async fn add_launch_token(&self, t: &crate::token::LaunchToken) -> Result<(), StoreError>;
     /// Finds a launch token by the hash of its secret.
@@ -225,6 +240,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("../migrations/sqlite/0010_launch_tokens.sql")),
     (11, include_str!("../migrations/sqlite/0011_tenant_seq_index.sql")),
     (12, include_str!("../migrations/sqlite/0012_related.sql")),
+    (13, include_str!("../migrations/sqlite/0013_attachments.sql")),
 ];
 const PG_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -232,6 +248,7 @@ const PG_MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("../migrations/postgres/0010_launch_tokens.sql")),
     (11, include_str!("../migrations/postgres/0011_tenant_seq_index.sql")),
     (12, include_str!("../migrations/postgres/0012_related.sql")),
+    (13, include_str!("../migrations/postgres/0013_attachments.sql")),
 ];
 
 impl SqlStore {
@@ -548,6 +565,43 @@ impl Store for SqlStore {
         .fetch_all(&self.pool)
         .await?;
         Ok(ids)
+    }
+
+    async fn put_attachments(&self, tenant: i64, parts: &[Attachment]) -> Result<(), StoreError> {
+        for p in parts {
+            sqlx::query(
+                "INSERT INTO attachments (tenant_id, sha2, content_type, body) VALUES ($1,$2,$3,$4) \
+                 ON CONFLICT (tenant_id, sha2) DO NOTHING",
+            )
+            .bind(tenant)
+            .bind(&p.sha2)
+            .bind(&p.content_type)
+            .bind(p.body.clone())
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn get_attachments(&self, tenant: i64, sha2s: &[String]) -> Result<Vec<Attachment>, StoreError> {
+        let mut out = Vec::new();
+        for h in sha2s {
+            let row = sqlx::query(
+                "SELECT sha2, content_type, body FROM attachments WHERE tenant_id = $1 AND sha2 = $2",
+            )
+            .bind(tenant)
+            .bind(h.to_ascii_lowercase())
+            .fetch_optional(&self.pool)
+            .await?;
+            if let Some(r) = row {
+                out.push(Attachment {
+                    sha2: r.try_get("sha2")?,
+                    content_type: r.try_get("content_type")?,
+                    body: r.try_get("body")?,
+                });
+            }
+        }
+        Ok(out)
     }
 
     async fn add_launch_token(&self, t: &crate::token::LaunchToken) -> Result<(), StoreError> {
