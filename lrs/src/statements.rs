@@ -21,6 +21,14 @@ fn parse_json(body: &Bytes) -> Result<Value, ApiError> {
     serde_json::from_slice(body).map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))
 }
 
+/// The id a StatementRef object targets.
+pub(crate) fn statement_ref(s: &Value) -> Option<String> {
+    let obj = s.get("object")?;
+    (obj.get("objectType").and_then(Value::as_str) == Some("StatementRef"))
+        .then(|| obj.get("id").and_then(Value::as_str).map(str::to_ascii_lowercase))
+        .flatten()
+}
+
 /// Assigns id, stored, authority and version, and extracts the index columns.
 fn prepare(
     mut s: Value,
@@ -62,6 +70,7 @@ fn prepare(
         registration: s.pointer("/context/registration").and_then(Value::as_str).map(str::to_ascii_lowercase),
         authority_key: key.to_owned(),
         voids: voided_target(&s).map(str::to_ascii_lowercase),
+        object_ref: statement_ref(&s),
         related_agents: related_column(&xapi::model::related_agents(&s)),
         related_activities: related_column(&xapi::model::related_activities(&s)),
         json: s.to_string(),
@@ -370,6 +379,8 @@ async fn query(
     if mine {
         q.authority_key = Some(who.key.clone());
     }
+    // A launch token sees only its learner's statements, not those pointing at them.
+    q.include_refs = who.launch.is_none();
     let mut rows = state.store.query_statements(who.tenant_id, &q).await?;
     let more = if rows.len() as i64 > q.limit {
         rows.truncate(q.limit as usize);

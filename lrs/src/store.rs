@@ -50,6 +50,8 @@ pub struct NewStatement {
     pub authority_key: String,
     /// The statement this one voids, if it is a voiding statement.
     pub voids: Option<String>,
+    /// The statement its StatementRef object targets, voiding or not.
+    pub object_ref: Option<String>,
     /// [`xapi::model::related_agents`], encoded by [`related_column`].
     pub related_agents: String,
     /// [`xapi::model::related_activities`], encoded by [`related_column`].
@@ -96,12 +98,109 @@ pub struct StatementQuery {
     pub until: Option<String>,
     /// Only statements written by this credential.
     pub authority_key: Option<String>,
+    /// Also statements whose StatementRef object targets a statement meeting the filters.
+    pub include_refs: bool,
     /// Oldest first.
     pub ascending: bool,
     /// Page size (the LRS adds one to detect a next page).
     pub limit: i64,
     /// Continue after this stored sequence number (the `more` cursor).
     pub after_seq: Option<i64>,
+}
+
+impl StatementQuery {
+    /// Whether any filter other than time, paging and credential applies.
+    fn has_filters(&self) -> bool {
+        self.agent_ifi.is_some()
+            || self.verb.is_some()
+            || self.activity.is_some()
+            || self.registration.is_some()
+    }
+}
+
+/// A statements query being built: SQL with `$n` placeholders and the values to bind after the
+/// tenant (`$1`). Only fixed fragments and integers are spliced in; values are bound.
+struct Sql {
+    sql: String,
+    args: Vec<String>,
+}
+
+impl Sql {
+    fn new(base: &str) -> Sql {
+        Sql { sql: base.to_owned(), args: Vec::new() }
+    }
+
+    /// Appends `cond`, its `$?` standing for `v`.
+    fn add(&mut self, cond: &str, v: &str) {
+        self.args.push(v.to_owned());
+        let n = self.args.len() + 1;
+        self.sql.push_str(&cond.replace("$?", &format!("${n}")));
+    }
+
+    /// The filters (agent, verb, activity, registration) on the table aliased `t` (`""` or `"t."`).
+    fn filters(&mut self, q: &StatementQuery, t: &str, sqlite: bool) {
+        // related_*: a substring search of the encoded column (see `related_column`); SQLite's
+        // instr() and PostgreSQL's strpos() take no pattern characters, so values need no escaping.
+        let contains = if sqlite { "instr" } else { "strpos" };
+        if let (Some(a), true) = (&q.agent_ifi, q.related_agents) {
+            self.add(&format!(" AND {contains}({t}related_agents, $?) > 0"), &related_needle(a));
+        } else if let Some(a) = &q.agent_ifi {
+            // SQLite never plans an OR of two indexed columns with ORDER BY seq well (it scans the
+            // tenant); the union of the two index lookups is what it should do.
+            let cond = if sqlite && t.is_empty() {
+                " AND seq IN (SELECT seq FROM statements WHERE tenant_id = $1 AND actor_ifi = $? \
+                 UNION ALL SELECT seq FROM statements WHERE tenant_id = $1 AND object_ifi = $?)"
+                    .to_owned()
+            } else {
+                format!(" AND ({t}actor_ifi = $? OR {t}object_ifi = $?)")
+            };
+            self.add(&cond, a);
+        }
+        if let Some(v) = &q.verb {
+            self.add(&format!(" AND {t}verb = $?"), v);
+        }
+        if let (Some(v), true) = (&q.activity, q.related_activities) {
+            self.add(&format!(" AND {contains}({t}related_activities, $?) > 0"), &related_needle(v));
+        } else if let Some(v) = &q.activity {
+            self.add(&format!(" AND {t}activity = $?"), v);
+        }
+        if let Some(v) = &q.registration {
+            self.add(&format!(" AND {t}registration = $?"), v);
+        }
+    }
+
+    /// Time window, credential, cursor, order and limit, on the table aliased `t`.
+    fn window(&mut self, q: &StatementQuery, t: &str, sqlite: bool) {
+        if let Some(v) = &q.since {
+            self.add(&format!(" AND {t}stored > $?"), v);
+        }
+        if let Some(v) = &q.until {
+            // `until` (always set: the consistency bound) matches nearly every row; `+stored` keeps
+            // SQLite from choosing the stored index over the one that serves ORDER BY seq.
+            let plus = if sqlite { "+" } else { "" };
+            self.add(&format!(" AND {plus}{t}stored <= $?"), v);
+        }
+        if let Some(v) = &q.authority_key {
+            self.add(&format!(" AND {t}authority_key = $?"), v);
+        }
+        if let Some(after) = q.after_seq {
+            self.sql.push_str(&format!(" AND {t}seq {} {after}", if q.ascending { ">" } else { "<" }));
+        }
+        self.sql.push_str(&format!(
+            " ORDER BY {t}seq {} LIMIT {}",
+            if q.ascending { "ASC" } else { "DESC" },
+            q.limit.saturating_add(1)
+        ));
+    }
+
+    async fn fetch(self, pool: &AnyPool, tenant: i64) -> Result<Vec<StoredStatement>, StoreError> {
+        let mut query = sqlx::query(AssertSqlSafe(self.sql)).bind(tenant);
+        for a in self.args {
+            query = query.bind(a);
+        }
+        let rows = query.fetch_all(pool).await?;
+        Ok(rows.iter().map(row_to_stored).collect::<Result<_, _>>()?)
+    }
 }
 
 /// A statement read back.
@@ -241,6 +340,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("../migrations/sqlite/0011_tenant_seq_index.sql")),
     (12, include_str!("../migrations/sqlite/0012_related.sql")),
     (13, include_str!("../migrations/sqlite/0013_attachments.sql")),
+    (14, include_str!("../migrations/sqlite/0014_object_ref.sql")),
 ];
 const PG_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -249,6 +349,7 @@ const PG_MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("../migrations/postgres/0011_tenant_seq_index.sql")),
     (12, include_str!("../migrations/postgres/0012_related.sql")),
     (13, include_str!("../migrations/postgres/0013_attachments.sql")),
+    (14, include_str!("../migrations/postgres/0014_object_ref.sql")),
 ];
 
 impl SqlStore {
@@ -429,8 +530,8 @@ pub(crate) async fn write_batch(
     for s in stmts {
         let inserted = sqlx::query(
             "INSERT INTO statements (tenant_id, statement_id, stored, verb, activity, actor_ifi, object_ifi, \
-             registration, authority_key, is_voiding, json, related_agents, related_activities) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) ON CONFLICT (tenant_id, statement_id) DO NOTHING",
+             registration, authority_key, is_voiding, json, related_agents, related_activities, object_ref) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) ON CONFLICT (tenant_id, statement_id) DO NOTHING",
         )
         .bind(tenant)
         .bind(&s.id)
@@ -445,6 +546,7 @@ pub(crate) async fn write_batch(
         .bind(&s.json)
         .bind(&s.related_agents)
         .bind(&s.related_activities)
+        .bind(s.object_ref.clone())
         .execute(&mut *conn)
         .await?
         .rows_affected();
@@ -648,69 +750,33 @@ impl Store for SqlStore {
         tenant: i64,
         q: &StatementQuery,
     ) -> Result<Vec<StoredStatement>, StoreError> {
-        let mut sql =
-            String::from("SELECT seq, voided, json FROM statements WHERE tenant_id = $1 AND voided = 0");
-        let mut args: Vec<String> = Vec::new();
-        let mut n = 1;
-        let mut add = |sql: &mut String, cond: &str, v: &str| {
-            n += 1;
-            sql.push_str(&cond.replace("$?", &format!("${n}")));
-            args.push(v.to_owned());
-        };
         let sqlite = self.dialect == Dialect::Sqlite;
-        // related_*: a substring search of the encoded column (see `related_column`); SQLite's
-        // instr() and PostgreSQL's strpos() take no pattern characters, so values need no escaping.
-        let contains = if sqlite { "instr" } else { "strpos" };
-        if let (Some(a), true) = (&q.agent_ifi, q.related_agents) {
-            add(&mut sql, &format!(" AND {contains}(related_agents, $?) > 0"), &related_needle(a));
-        } else if let Some(a) = &q.agent_ifi {
-            // SQLite never plans an OR of two indexed columns with ORDER BY seq well (it scans the
-            // tenant); the union of the two index lookups is what it should do.
-            let cond = if sqlite {
-                " AND seq IN (SELECT seq FROM statements WHERE tenant_id = $1 AND actor_ifi = $? \
-                 UNION ALL SELECT seq FROM statements WHERE tenant_id = $1 AND object_ifi = $?)"
-            } else {
-                " AND (actor_ifi = $? OR object_ifi = $?)"
-            };
-            add(&mut sql, cond, a);
+        let mut main =
+            Sql::new("SELECT seq, voided, json FROM statements WHERE tenant_id = $1 AND voided = 0");
+        main.filters(q, "", sqlite);
+        main.window(q, "", sqlite);
+        let mut rows = main.fetch(&self.pool, tenant).await?;
+        // Communication §2.1.3: a statement whose object is a StatementRef meets the filters when
+        // the statement it targets does (one step; the target may be voided). Only statements with
+        // a StatementRef object are looked at, through their own index.
+        if q.include_refs && q.has_filters() {
+            let mut refs = Sql::new(
+                "SELECT s.seq, s.voided, s.json FROM statements s WHERE s.tenant_id = $1 AND s.voided = 0 \
+                 AND s.object_ref IS NOT NULL AND EXISTS (SELECT 1 FROM statements t WHERE t.tenant_id = $1 \
+                 AND t.statement_id = s.object_ref",
+            );
+            refs.filters(q, "t.", sqlite);
+            refs.sql.push(')');
+            refs.window(q, "s.", sqlite);
+            let more = refs.fetch(&self.pool, tenant).await?;
+            if !more.is_empty() {
+                rows.extend(more);
+                rows.sort_by_key(|r| if q.ascending { r.seq } else { -r.seq });
+                rows.dedup_by_key(|r| r.seq);
+                rows.truncate(usize::try_from(q.limit.saturating_add(1)).unwrap_or(usize::MAX));
+            }
         }
-        if let Some(v) = &q.verb {
-            add(&mut sql, " AND verb = $?", v);
-        }
-        if let (Some(v), true) = (&q.activity, q.related_activities) {
-            add(&mut sql, &format!(" AND {contains}(related_activities, $?) > 0"), &related_needle(v));
-        } else if let Some(v) = &q.activity {
-            add(&mut sql, " AND activity = $?", v);
-        }
-        if let Some(v) = &q.registration {
-            add(&mut sql, " AND registration = $?", v);
-        }
-        if let Some(v) = &q.since {
-            add(&mut sql, " AND stored > $?", v);
-        }
-        if let Some(v) = &q.until {
-            // `until` (always set: the consistency bound) matches nearly every row; `+stored` keeps
-            // SQLite from choosing the stored index over the one that serves ORDER BY seq.
-            add(&mut sql, if sqlite { " AND +stored <= $?" } else { " AND stored <= $?" }, v);
-        }
-        if let Some(v) = &q.authority_key {
-            add(&mut sql, " AND authority_key = $?", v);
-        }
-        if let Some(after) = q.after_seq {
-            sql.push_str(&format!(" AND seq {} {after}", if q.ascending { ">" } else { "<" }));
-        }
-        sql.push_str(&format!(
-            " ORDER BY seq {} LIMIT {}",
-            if q.ascending { "ASC" } else { "DESC" },
-            q.limit.saturating_add(1)
-        ));
-        // Only fixed fragments and integers are spliced in; values are bound.
-        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(tenant);
-        for a in args {
-            query = query.bind(a);
-        }
-        let rows = query.fetch_all(&self.pool).await?;
-        Ok(rows.iter().map(row_to_stored).collect::<Result<_, _>>()?)
+        Ok(rows)
     }
 
     async fn add_tenant(&self, name: &str) -> Result<i64, StoreError> {

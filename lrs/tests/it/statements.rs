@@ -210,6 +210,27 @@ async fn voiding(s: &Srv) {
         list["statements"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
     assert!(!ids.contains(&ID));
     assert!(ids.contains(&void_id[0].as_str()));
+    // Filters also match statements whose StatementRef targets a statement meeting them
+    // (Communication §2.1.3), voided targets included; the voided statement itself stays out.
+    let target_verb = target["verb"]["id"].as_str().unwrap().to_owned();
+    let pointer = json!({"actor": {"mbox": "mailto:other@example.org"}, "verb": {"id": "http://x.example/commented"},
+        "object": {"objectType": "StatementRef", "id": ID}});
+    let pointer_id: Vec<String> = s.post(&pointer).await.json().await.unwrap();
+    let (st, v) = s.get_json(&format!("/xapi/statements?verb={target_verb}")).await;
+    assert_eq!(st, 200);
+    let ids: Vec<&str> =
+        v["statements"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [pointer_id[0].as_str(), void_id[0].as_str()], "{v}");
+    let (_, v) = s.get_json(&format!("/xapi/statements?verb={target_verb}&limit=1")).await;
+    assert_eq!(v["statements"][0]["id"], pointer_id[0]);
+    let (_, more) = s.get_json(v["more"].as_str().unwrap()).await;
+    assert_eq!(more["statements"][0]["id"], void_id[0]);
+    let agent =
+        serde_urlencoded::to_string([("agent", r#"{"mbox":"mailto:learner1@example.org"}"#)]).unwrap();
+    let (_, v) = s.get_json(&format!("/xapi/statements?{agent}&ascending=true")).await;
+    let ids: Vec<&str> =
+        v["statements"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [void_id[0].as_str(), pointer_id[0].as_str()], "{v}");
     // A voiding statement cannot be voided.
     let void2 = json!({"actor": {"mbox": "mailto:admin@example.org"}, "verb": {"id": "http://adlnet.gov/expapi/verbs/voided"},
         "object": {"objectType": "StatementRef", "id": void_id[0]}});
