@@ -266,6 +266,7 @@ async fn query(
         return Err(ApiError::BadRequest(format!("format `{format}` is not ids, exact or canonical")));
     }
     let with_attachments = bool_param(params, "attachments")?;
+    let accept_language = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
     let ascending = bool_param(params, "ascending")?;
 
     // Single statement (statementId) or voided statement (voidedStatementId).
@@ -299,7 +300,7 @@ async fn query(
         if mine && v.pointer("/authority/account/name").and_then(Value::as_str) != Some(&who.key) {
             return Err(ApiError::NotFound);
         }
-        let v = shape(v, format);
+        let v = shape(v, format, accept_language);
         return answer(state, who.tenant_id, v, with_attachments).await;
     }
 
@@ -392,8 +393,10 @@ async fn query(
     } else {
         String::new()
     };
-    let statements: Vec<Value> =
-        rows.into_iter().map(|r| shape(serde_json::from_str(&r.json).unwrap_or_default(), format)).collect();
+    let statements: Vec<Value> = rows
+        .into_iter()
+        .map(|r| shape(serde_json::from_str(&r.json).unwrap_or_default(), format, accept_language))
+        .collect();
     answer(state, who.tenant_id, json!({"statements": statements, "more": more}), with_attachments).await
 }
 
@@ -422,57 +425,74 @@ async fn answer(
     Ok((StatusCode::OK, h, body).into_response())
 }
 
-/// Applies `format` (Communication §2.1.3): `ids` keeps only identifiers of agents, activities
-/// and verbs. `canonical` is served as `exact` for now (no language negotiation yet).
-fn shape(mut v: Value, format: &str) -> Value {
-    if format == "ids" {
-        ids_only(&mut v);
+/// Applies `format` (Communication §2.1.3): `ids` keeps only what identifies agents, groups,
+/// activities and verbs; `canonical` keeps one language per verb display and activity definition
+/// map, chosen by `Accept-Language`.
+fn shape(mut v: Value, format: &str, accept_language: Option<&str>) -> Value {
+    match format {
+        "ids" => ids_only(&mut v, false),
+        "canonical" => xapi::model::canonical(&mut v, accept_language),
+        _ => {}
     }
     v
 }
 
-fn ids_only(v: &mut Value) {
+const IFI_KEYS: [&str; 4] = ["mbox", "mbox_sha1sum", "openid", "account"];
+
+/// An Agent or identified Group: objectType and identifier. An anonymous Group: objectType and
+/// its members, each by identifier.
+fn ids_agent(v: &mut Value) {
     let Value::Object(m) = v else { return };
-    for key in ["actor", "object", "authority", "instructor", "team", "verb"] {
-        if let Some(Value::Object(inner)) = m.get_mut(key) {
-            let ot = inner.get("objectType").and_then(Value::as_str).unwrap_or("").to_owned();
-            if matches!(ot.as_str(), "SubStatement") {
-                ids_only(m.get_mut(key).unwrap_or(&mut Value::Null));
-                continue;
+    let identified = IFI_KEYS.iter().any(|k| m.contains_key(*k));
+    m.retain(|k, _| k == "objectType" || IFI_KEYS.contains(&k.as_str()) || (!identified && k == "member"));
+    if let Some(Value::Array(members)) = m.get_mut("member") {
+        members.iter_mut().for_each(ids_agent);
+    }
+}
+
+fn ids_activity(v: &mut Value) {
+    if let Value::Object(m) = v {
+        m.retain(|k, _| k == "id");
+    }
+}
+
+fn ids_only(v: &mut Value, sub: bool) {
+    let Value::Object(m) = v else { return };
+    for key in ["actor", "authority"] {
+        if let Some(a) = m.get_mut(key) {
+            ids_agent(a);
+        }
+    }
+    if let Some(Value::Object(verb)) = m.get_mut("verb") {
+        verb.retain(|k, _| k == "id");
+    }
+    if let Some(obj) = m.get_mut("object") {
+        match obj.get("objectType").and_then(Value::as_str).unwrap_or("Activity") {
+            "Agent" | "Group" => ids_agent(obj),
+            "SubStatement" if !sub => ids_only(obj, true),
+            "Activity" => ids_activity(obj),
+            _ => {}
+        }
+    }
+    if let Some(Value::Object(ctx)) = m.get_mut("context") {
+        for key in ["instructor", "team"] {
+            if let Some(a) = ctx.get_mut(key) {
+                ids_agent(a);
             }
-            if matches!(ot.as_str(), "StatementRef") {
-                continue;
-            }
-            inner.retain(|k, _| {
-                matches!(
-                    k.as_str(),
-                    "objectType" | "id" | "mbox" | "mbox_sha1sum" | "openid" | "account" | "member"
-                )
-            });
-            if let Some(Value::Array(members)) = inner.get_mut("member") {
-                for mem in members {
-                    if let Value::Object(mm) = mem {
-                        mm.retain(|k, _| {
-                            matches!(
-                                k.as_str(),
-                                "objectType" | "mbox" | "mbox_sha1sum" | "openid" | "account"
-                            )
-                        });
+        }
+        for (list, key) in [("contextAgents", "agent"), ("contextGroups", "group")] {
+            if let Some(Value::Array(items)) = ctx.get_mut(list) {
+                for it in items {
+                    if let Some(a) = it.get_mut(key) {
+                        ids_agent(a);
                     }
                 }
             }
         }
-    }
-    if let Some(ctx) = m.get_mut("context") {
-        ids_only(ctx);
         if let Some(Value::Object(ca)) = ctx.get_mut("contextActivities") {
-            for (_, list) in ca.iter_mut() {
+            for list in ca.values_mut() {
                 if let Value::Array(items) = list {
-                    for a in items {
-                        if let Value::Object(am) = a {
-                            am.retain(|k, _| matches!(k.as_str(), "objectType" | "id"));
-                        }
-                    }
+                    items.iter_mut().for_each(ids_activity);
                 }
             }
         }

@@ -163,3 +163,103 @@ pub fn related_activities(stmt: &Value) -> Vec<String> {
     one(stmt, &mut out, false);
     out
 }
+
+/// `format=canonical` (Communication §2.1.3): every language map of the verbs' `display` and of
+/// activity definitions (name, description, interaction components) — in the statement, its
+/// context activities and a SubStatement — keeps one entry: the best match for
+/// `Accept-Language` (quality values, RFC 4647 lookup: `en-GB` falls back to `en`, `en` takes
+/// `en-GB`, `*` takes any), or the first when none matches. Agents are left as they are.
+pub fn canonical(stmt: &mut Value, accept_language: Option<&str>) {
+    let prefs = language_preferences(accept_language.unwrap_or(""));
+    canonical_statement(stmt, &prefs, false);
+}
+
+fn canonical_statement(s: &mut Value, prefs: &[String], sub: bool) {
+    if let Some(d) = s.pointer_mut("/verb/display") {
+        one_language(d, prefs);
+    }
+    if let Some(obj) = s.get_mut("object") {
+        match obj.get("objectType").and_then(Value::as_str).unwrap_or("Activity") {
+            "Activity" => canonical_activity(obj, prefs),
+            "SubStatement" if !sub => canonical_statement(obj, prefs, true),
+            _ => {}
+        }
+    }
+    if let Some(Value::Object(ca)) = s.pointer_mut("/context/contextActivities") {
+        for list in ca.values_mut() {
+            match list {
+                Value::Array(items) => items.iter_mut().for_each(|a| canonical_activity(a, prefs)),
+                single => canonical_activity(single, prefs),
+            }
+        }
+    }
+}
+
+fn canonical_activity(a: &mut Value, prefs: &[String]) {
+    let Some(Value::Object(def)) = a.get_mut("definition") else { return };
+    for k in ["name", "description"] {
+        if let Some(m) = def.get_mut(k) {
+            one_language(m, prefs);
+        }
+    }
+    for k in ["choices", "scale", "source", "target", "steps"] {
+        if let Some(Value::Array(items)) = def.get_mut(k) {
+            for it in items {
+                if let Some(m) = it.get_mut("description") {
+                    one_language(m, prefs);
+                }
+            }
+        }
+    }
+}
+
+/// Language ranges of an Accept-Language header, best first (q=0 left out).
+fn language_preferences(h: &str) -> Vec<String> {
+    let mut v: Vec<(f32, usize, String)> = h
+        .split(',')
+        .enumerate()
+        .filter_map(|(i, item)| {
+            let mut it = item.split(';');
+            let tag = it.next()?.trim().to_ascii_lowercase();
+            let q = it
+                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()))
+                .unwrap_or(1.0);
+            (!tag.is_empty() && q > 0.0).then_some((q, i, tag))
+        })
+        .collect();
+    v.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    v.into_iter().map(|(_, _, t)| t).collect()
+}
+
+fn one_language(map: &mut Value, prefs: &[String]) {
+    let Value::Object(m) = map else { return };
+    if m.len() <= 1 {
+        return;
+    }
+    let pick = |range: &str| -> Option<String> {
+        let keys = || m.keys().map(|k| (k, k.to_ascii_lowercase()));
+        if range == "*" {
+            return m.keys().next().cloned();
+        }
+        if let Some((k, _)) = keys().find(|(_, l)| l == range) {
+            return Some(k.clone());
+        }
+        // `en` takes `en-GB`; then `en-GB` falls back to `en`.
+        if let Some((k, _)) = keys().find(|(_, l)| l.strip_prefix(range).is_some_and(|r| r.starts_with('-')))
+        {
+            return Some(k.clone());
+        }
+        let mut r = range;
+        while let Some(i) = r.rfind('-') {
+            r = &r[..i];
+            if let Some((k, _)) = keys().find(|(_, l)| l == r) {
+                return Some(k.clone());
+            }
+        }
+        None
+    };
+    let chosen = prefs.iter().find_map(|p| pick(p)).or_else(|| m.keys().next().cloned());
+    if let Some(k) = chosen {
+        m.retain(|key, _| *key == k);
+    }
+}

@@ -517,6 +517,66 @@ async fn related_agents_and_activities(s: &Srv) {
     );
 }
 
+async fn formats_ids_and_canonical(s: &Srv) {
+    let both = json!({"en-GB": "colour", "en-US": "color"});
+    let st = json!({
+        "actor": {"objectType": "Agent", "name": "Ana", "mbox": "mailto:ana@example.org"},
+        "verb": {"id": "http://x.example/v", "display": both},
+        "object": {"objectType": "SubStatement",
+            "actor": {"objectType": "Group", "name": "G", "mbox": "mailto:g@example.org", "member": [{"mbox": "mailto:m@example.org"}]},
+            "verb": {"id": "http://x.example/w", "display": both},
+            "object": {"objectType": "Activity", "id": "https://x.example/a", "definition": {"name": both, "type": "https://x.example/t"}}},
+        "context": {"instructor": {"objectType": "Group", "name": "Anon", "member": [{"name": "T", "mbox": "mailto:t@example.org"}]},
+            "contextActivities": {"parent": [{"objectType": "Activity", "id": "https://x.example/p", "definition": {"name": both}}]}}
+    });
+    let ids: Vec<String> = s.post(&st).await.json().await.unwrap();
+    let one = |q: &str, lang: Option<&'static str>| {
+        let mut r = s.req(Method::GET, &format!("/xapi/statements?statementId={}&{q}", ids[0]));
+        if let Some(l) = lang {
+            r = r.header("Accept-Language", l);
+        }
+        async move { r.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let v = one("format=ids", None).await;
+    assert_eq!(v["actor"], json!({"objectType": "Agent", "mbox": "mailto:ana@example.org"}));
+    assert_eq!(v["verb"], json!({"id": "http://x.example/v"}));
+    assert_eq!(v["object"]["actor"], json!({"objectType": "Group", "mbox": "mailto:g@example.org"}));
+    assert_eq!(v["object"]["verb"], json!({"id": "http://x.example/w"}));
+    assert_eq!(v["object"]["object"], json!({"id": "https://x.example/a"}));
+    // An anonymous Group is identified by its members.
+    assert_eq!(
+        v["context"]["instructor"],
+        json!({"objectType": "Group", "member": [{"mbox": "mailto:t@example.org"}]})
+    );
+    assert_eq!(v["context"]["contextActivities"]["parent"], json!([{"id": "https://x.example/p"}]));
+    let v = one("format=canonical", Some("en-US;q=0.9, en-GB;q=0.5")).await;
+    assert_eq!(v["verb"]["display"], json!({"en-US": "color"}));
+    assert_eq!(v["object"]["verb"]["display"], json!({"en-US": "color"}));
+    assert_eq!(
+        v["object"]["object"]["definition"],
+        json!({"name": {"en-US": "color"}, "type": "https://x.example/t"})
+    );
+    assert_eq!(
+        v["context"]["contextActivities"]["parent"][0]["definition"]["name"],
+        json!({"en-US": "color"})
+    );
+    assert_eq!(v["actor"], st["actor"]);
+    // exact (and no format) ignore Accept-Language.
+    for q in ["format=exact", "attachments=false"] {
+        let v = one(q, Some("en-US")).await;
+        assert_eq!(v["verb"]["display"], both, "{q}");
+    }
+    // Queries shape every statement.
+    let r = s
+        .req(Method::GET, "/xapi/statements?format=canonical")
+        .header("Accept-Language", "en-GB")
+        .send()
+        .await
+        .unwrap();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["statements"][0]["verb"]["display"], json!({"en-GB": "colour"}));
+}
+
 crate::both!(
     about_and_health_need_no_version,
     version_header_is_negotiated,
@@ -532,4 +592,5 @@ crate::both!(
     cors_and_body_limit,
     version_2_statements,
     related_agents_and_activities,
+    formats_ids_and_canonical,
 );

@@ -62,3 +62,40 @@ fn related_agents_and_activities_reach_context_and_substatements() {
     assert_eq!(xapi::model::related_activities(&plain), ["https://x.example/a"]);
     assert_eq!(xapi::model::related_agents(&plain), ["mbox:mailto:a@b.c"]);
 }
+
+#[test]
+fn canonical_keeps_one_language_per_map() {
+    let both = json!({"en-GB": "colour", "en-US": "color", "fr": "couleur"});
+    let stmt = json!({
+        "actor": {"mbox": "mailto:a@b.c", "name": "A"},
+        "verb": {"id": "http://x.example/v", "display": both},
+        "object": {"id": "https://x.example/a", "definition": {"name": both, "description": both,
+            "interactionType": "choice", "choices": [{"id": "c", "description": both}], "extensions": {"https://x.example/e": both}}},
+        "context": {"contextActivities": {"category": [{"id": "https://x.example/c", "definition": {"name": both}}]}},
+        "attachments": [{"display": both}]
+    });
+    let run = |al: Option<&str>| {
+        let mut s = stmt.clone();
+        xapi::model::canonical(&mut s, al);
+        s
+    };
+    let s = run(Some("en-GB"));
+    assert_eq!(s["verb"]["display"], json!({"en-GB": "colour"}));
+    assert_eq!(s["object"]["definition"]["name"], json!({"en-GB": "colour"}));
+    assert_eq!(s["object"]["definition"]["description"], json!({"en-GB": "colour"}));
+    assert_eq!(s["object"]["definition"]["choices"][0]["description"], json!({"en-GB": "colour"}));
+    assert_eq!(
+        s["context"]["contextActivities"]["category"][0]["definition"]["name"],
+        json!({"en-GB": "colour"})
+    );
+    // Extensions, agents and attachments are not language maps of activities or verbs.
+    assert_eq!(s["object"]["definition"]["extensions"], stmt["object"]["definition"]["extensions"]);
+    assert_eq!(s["actor"], stmt["actor"]);
+    assert_eq!(s["attachments"], stmt["attachments"]);
+    // Quality values, prefixes, fallbacks, and the first entry when nothing matches.
+    assert_eq!(run(Some("de, fr;q=0.5, en-US;q=0.9"))["verb"]["display"], json!({"en-US": "color"}));
+    assert_eq!(run(Some("FR-ca"))["verb"]["display"], json!({"fr": "couleur"}));
+    assert_eq!(run(Some("fr;q=0, en"))["verb"]["display"], json!({"en-GB": "colour"}));
+    assert_eq!(run(Some("de"))["verb"]["display"].as_object().unwrap().len(), 1);
+    assert_eq!(run(None)["verb"]["display"].as_object().unwrap().len(), 1);
+}
