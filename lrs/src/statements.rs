@@ -300,8 +300,14 @@ async fn query(
         if mine && v.pointer("/authority/account/name").and_then(Value::as_str) != Some(&who.key) {
             return Err(ApiError::NotFound);
         }
+        // 2.0: a single statement's Last-Modified is its `stored`.
+        let modified = v.get("stored").and_then(Value::as_str).and_then(crate::clock::http_date);
         let v = shape(v, format, accept_language);
-        return answer(state, who.tenant_id, v, with_attachments).await;
+        let mut resp = answer(state, who.tenant_id, v, with_attachments).await?;
+        if let Some(m) = modified.and_then(|m| HeaderValue::from_str(&m).ok()) {
+            resp.headers_mut().insert(header::LAST_MODIFIED, m);
+        }
+        return Ok(resp);
     }
 
     let mut q = StatementQuery {

@@ -252,7 +252,7 @@ pub struct Document {
     pub content_type: String,
     /// The bytes.
     pub body: Vec<u8>,
-    /// Hex SHA-256 of the body (the ETag without quotes).
+    /// Hex SHA-1 of the body (the ETag without quotes; SHA-256 for documents stored before).
     pub etag: String,
     /// Last change, fixed-width UTC.
     pub updated: String,

@@ -19,6 +19,14 @@ async fn state_put_get_merge_delete(s: &Srv) {
     let r = s.req(Method::GET, &url).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+    // A quoted hex SHA-1 of the document (Communication §3.1).
+    assert_eq!(etag.len(), 42, "{etag}");
+    assert!(
+        etag.starts_with('"') && etag.ends_with('"') && etag[1..41].bytes().all(|b| b.is_ascii_hexdigit())
+    );
+    // Last-Modified is an HTTP date.
+    let lm = r.headers()["last-modified"].to_str().unwrap().to_owned();
+    assert!(lm.ends_with(" GMT") && lm.len() == 29, "{lm}");
     let v: Value = r.json().await.unwrap();
     assert_eq!(v, json!({"screen": 3, "lang": "fa"}));
     // POST merges top-level keys.

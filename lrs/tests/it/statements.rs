@@ -99,9 +99,18 @@ async fn post_assigns_id_stored_authority_version(s: &Srv) {
     let ids: Vec<String> = r.json().await.unwrap();
     assert_eq!(ids.len(), 1);
     assert!(xapi::format::is_uuid(&ids[0]));
-    let (st, v) = s.get_json(&format!("/xapi/statements?statementId={}", ids[0])).await;
+    let r = s.req(Method::GET, &format!("/xapi/statements?statementId={}", ids[0])).send().await.unwrap();
+    // Last-Modified is the statement's `stored`, as an HTTP date.
+    let lm = r.headers()["last-modified"].to_str().unwrap().to_owned();
+    let (st, v) = (r.status(), r.json::<Value>().await.unwrap());
     assert_eq!(st, 200);
     assert_eq!(v["id"], ids[0]);
+    let stored = v["stored"].as_str().unwrap();
+    let t = time::OffsetDateTime::parse(stored, &time::format_description::well_known::Rfc3339).unwrap();
+    let f = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    assert_eq!(lm, t.format(&f).unwrap());
     assert!(v["stored"].is_string());
     assert_eq!(v["timestamp"], v["stored"]);
     assert_eq!(v["version"], "1.0.0");
