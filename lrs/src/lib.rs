@@ -4,6 +4,7 @@
 //! the router directly ([`app`]) or over real HTTP ([`serve`]). Storage is behind
 //! [`store::Store`], with SQLite and PostgreSQL backends.
 
+mod altsyntax;
 mod attachments;
 pub mod auth;
 mod clock;
@@ -126,7 +127,7 @@ async fn version_layer(mut req: Request, next: Next) -> Response {
 
 /// Every response, refusals included, says which version the LRS speaks (Communication §3.3):
 /// the request's, or the newest this LRS implements when the request named none it knows.
-fn with_version(mut resp: Response, version: Option<xapi::Version>) -> Response {
+pub(crate) fn with_version(mut resp: Response, version: Option<xapi::Version>) -> Response {
     resp.headers_mut().insert(
         "X-Experience-API-Version",
         HeaderValue::from_static(version.unwrap_or(xapi::Version::V2_0).as_header()),
@@ -193,7 +194,7 @@ pub fn app_with_config(state: AppState, config: &ServeConfig) -> Router {
         let limiter = Arc::new(limit::RateLimiter::new(config.rate_limit, config.rate_burst));
         router = router.layer(middleware::from_fn_with_state(limiter, limit::rate_limit));
     }
-    router
+    let api = router
         .layer(middleware::from_fn(version_layer))
         .layer(middleware::from_fn(limit::json_errors))
         .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
@@ -203,7 +204,11 @@ pub fn app_with_config(state: AppState, config: &ServeConfig) -> Router {
                 .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(cors)
-        .with_state(state)
+        .with_state(state);
+    // The alternate request syntax changes the method and the URL, so it runs before routing.
+    Router::new()
+        .fallback_service(api)
+        .layer(middleware::from_fn_with_state(config.body_limit, altsyntax::layer))
 }
 
 /// Server settings.
