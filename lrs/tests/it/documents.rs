@@ -151,6 +151,22 @@ async fn activities_and_agents(s: &Srv) {
     let (code, v) = s.get_json(&format!("/xapi/activities?{}", enc(&[("activityId", ACT)]))).await;
     assert_eq!(code, 200);
     assert_eq!(v["definition"]["name"]["en"], "Safety");
+    // Later statements add to the definition: language maps merge key by key, newer wins.
+    let later = json!({"actor": {"mbox": "mailto:l@example.org"}, "verb": {"id": "http://adlnet.gov/expapi/verbs/answered"},
+        "object": {"id": ACT, "definition": {"name": {"fr": "Sécurité"}, "description": {"en": "A module"},
+            "type": "http://adlnet.gov/expapi/activities/module"}}});
+    assert_eq!(s.post(&later).await.status(), 200);
+    let (_, v) = s.get_json(&format!("/xapi/activities?{}", enc(&[("activityId", ACT)]))).await;
+    assert_eq!(
+        v["definition"],
+        json!({"name": {"en": "Safety", "fr": "Sécurité"}, "description": {"en": "A module"},
+            "type": "http://adlnet.gov/expapi/activities/module"})
+    );
+    let newer = json!({"actor": {"mbox": "mailto:l@example.org"}, "verb": {"id": "http://adlnet.gov/expapi/verbs/answered"},
+        "object": {"id": ACT, "definition": {"name": {"en": "Site safety"}}}});
+    assert_eq!(s.post(&newer).await.status(), 200);
+    let (_, v) = s.get_json(&format!("/xapi/activities?{}", enc(&[("activityId", ACT)]))).await;
+    assert_eq!(v["definition"]["name"], json!({"en": "Site safety", "fr": "Sécurité"}));
     let (_, v) = s
         .get_json(&format!("/xapi/activities?{}", enc(&[("activityId", "https://unknown.example/a")])))
         .await;
