@@ -183,11 +183,16 @@ impl Sql {
         if let Some(v) = &q.authority_key {
             self.add(&format!(" AND {t}authority_key = $?"), v);
         }
+        // The StatementRef query (alias `s.`) uses seq only in expressions, so that no planner
+        // walks the whole tenant in seq order to avoid a sort: the few statements with an
+        // object_ref, found through their partial index, are sorted instead.
+        let seq = if t == "s." { format!("{t}seq + 0") } else { format!("{t}seq") };
         if let Some(after) = q.after_seq {
-            self.sql.push_str(&format!(" AND {t}seq {} {after}", if q.ascending { ">" } else { "<" }));
+            self.sql.push_str(&format!(" AND {seq} {} {after}", if q.ascending { ">" } else { "<" }));
         }
+        let order = seq;
         self.sql.push_str(&format!(
-            " ORDER BY {t}seq {} LIMIT {}",
+            " ORDER BY {order} {} LIMIT {}",
             if q.ascending { "ASC" } else { "DESC" },
             q.limit.saturating_add(1)
         ));
