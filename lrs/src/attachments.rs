@@ -227,3 +227,45 @@ pub(crate) fn render(json: &Value, parts: &[Part]) -> (String, Vec<u8>) {
     b.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     (format!("multipart/mixed; boundary={boundary}"), b)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body() -> (String, Vec<u8>) {
+        let content = b"some content\r\n--not-the-boundary\r\n";
+        let st = serde_json::json!({"actor": {"mbox": "mailto:a@b.c"}, "verb": {"id": "http://x.example/v"},
+            "object": {"id": "http://x.example/a"}});
+        let mut b = format!("--BB\r\nContent-Type: application/json\r\n\r\n{st}\r\n--BB\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: binary\r\nX-Experience-API-Hash: {}\r\n\r\n", sha256_hex(content)).into_bytes();
+        b.extend_from_slice(content);
+        b.extend_from_slice(b"\r\n--BB--\r\n");
+        ("multipart/mixed; boundary=BB".into(), b)
+    }
+
+    #[test]
+    fn parses_parts_whose_content_looks_like_a_boundary() {
+        let (ct, b) = body();
+        let (json, parts) = parse(&ct, &b).unwrap();
+        assert!(json.is_object());
+        assert_eq!(parts.len(), 1);
+        assert_eq!(parts[0].body, b"some content\r\n--not-the-boundary\r\n");
+        assert_eq!(parts[0].content_type, "text/plain");
+    }
+
+    #[test]
+    fn every_truncation_or_corruption_is_an_error_not_a_panic() {
+        let (ct, b) = body();
+        for n in 0..b.len() {
+            // Truncated bodies are refused (a few cut only the trailing CRLF, which is allowed).
+            let _ = parse(&ct, &b[..n]);
+            let mut c = b.clone();
+            c[n] = b'-';
+            let _ = parse(&ct, &c);
+            c[n] = b'\r';
+            let _ = parse(&ct, &c);
+        }
+        assert!(parse(&ct, &b[..b.len() - 12]).is_err());
+        assert!(parse("multipart/mixed; boundary=", &b).is_err());
+        assert!(parse("multipart/mixed; boundary=\"BB\"", &b).is_ok());
+    }
+}
