@@ -756,31 +756,34 @@ impl Store for SqlStore {
         q: &StatementQuery,
     ) -> Result<Vec<StoredStatement>, StoreError> {
         let sqlite = self.dialect == Dialect::Sqlite;
-        let mut main =
-            Sql::new("SELECT seq, voided, json FROM statements WHERE tenant_id = $1 AND voided = 0");
-        main.filters(q, "", sqlite);
-        main.window(q, "", sqlite);
-        let mut rows = main.fetch(&self.pool, tenant).await?;
+        const MAIN: &str = "SELECT seq, voided, json FROM statements WHERE tenant_id = $1 AND voided = 0";
+        if !(q.include_refs && q.has_filters()) {
+            let mut main = Sql::new(MAIN);
+            main.filters(q, "", sqlite);
+            main.window(q, "", sqlite);
+            return main.fetch(&self.pool, tenant).await;
+        }
         // Communication §2.1.3: a statement whose object is a StatementRef meets the filters when
         // the statement it targets does (one step; the target may be voided). Only statements with
-        // a StatementRef object are looked at, through their own index.
-        if q.include_refs && q.has_filters() {
-            let mut refs = Sql::new(
-                "SELECT s.seq, s.voided, s.json FROM statements s WHERE s.tenant_id = $1 AND s.voided = 0 \
-                 AND s.object_ref IS NOT NULL AND EXISTS (SELECT 1 FROM statements t WHERE t.tenant_id = $1 \
-                 AND t.statement_id = s.object_ref",
-            );
-            refs.filters(q, "t.", sqlite);
-            refs.sql.push(')');
-            refs.window(q, "s.", sqlite);
-            let more = refs.fetch(&self.pool, tenant).await?;
-            if !more.is_empty() {
-                rows.extend(more);
-                rows.sort_by_key(|r| if q.ascending { r.seq } else { -r.seq });
-                rows.dedup_by_key(|r| r.seq);
-                rows.truncate(usize::try_from(q.limit.saturating_add(1)).unwrap_or(usize::MAX));
-            }
-        }
+        // a StatementRef object are looked at, through their own index. Both parts go in one
+        // statement (one round trip), each with its own order and limit.
+        let mut both = Sql::new(&format!("SELECT seq, voided, json FROM ({MAIN}"));
+        both.filters(q, "", sqlite);
+        both.window(q, "", sqlite);
+        both.sql.push_str(
+            ") m UNION ALL SELECT seq, voided, json FROM (SELECT s.seq, s.voided, s.json FROM statements s \
+             WHERE s.tenant_id = $1 AND s.voided = 0 AND s.object_ref IS NOT NULL AND EXISTS (SELECT 1 \
+             FROM statements t WHERE t.tenant_id = $1 AND t.statement_id = s.object_ref",
+        );
+        both.filters(q, "t.", sqlite);
+        both.sql.push(')');
+        both.window(q, "s.", sqlite);
+        // Each part returns at most limit + 1 rows; all of them are merged here.
+        both.sql.push_str(&format!(") r ORDER BY seq {}", if q.ascending { "ASC" } else { "DESC" }));
+        let mut rows = both.fetch(&self.pool, tenant).await?;
+        // A statement can meet the filters both ways.
+        rows.dedup_by_key(|r| r.seq);
+        rows.truncate(usize::try_from(q.limit.saturating_add(1)).unwrap_or(usize::MAX));
         Ok(rows)
     }
 

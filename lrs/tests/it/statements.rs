@@ -240,6 +240,20 @@ async fn voiding(s: &Srv) {
     let ids: Vec<&str> =
         v["statements"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
     assert_eq!(ids, [void_id[0].as_str(), pointer_id[0].as_str()], "{v}");
+    // A statement meeting the filters both ways (its own actor, and its target's) comes once,
+    // and pages still count it once.
+    let both_ways = json!({"actor": {"mbox": "mailto:learner1@example.org"}, "verb": {"id": "http://x.example/commented"},
+        "object": {"objectType": "StatementRef", "id": ID}});
+    let both_id: Vec<String> = s.post(&both_ways).await.json().await.unwrap();
+    let (_, v) = s.get_json(&format!("/xapi/statements?{agent}&ascending=true")).await;
+    let ids: Vec<&str> =
+        v["statements"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [void_id[0].as_str(), pointer_id[0].as_str(), both_id[0].as_str()], "{v}");
+    let (_, v) = s.get_json(&format!("/xapi/statements?{agent}&ascending=true&limit=2")).await;
+    assert_eq!(v["statements"].as_array().unwrap().len(), 2);
+    let (_, more) = s.get_json(v["more"].as_str().unwrap()).await;
+    assert_eq!(more["statements"][0]["id"], both_id[0]);
+    assert_eq!(more["more"], "");
     // A voiding statement cannot be voided.
     let void2 = json!({"actor": {"mbox": "mailto:admin@example.org"}, "verb": {"id": "http://adlnet.gov/expapi/verbs/voided"},
         "object": {"objectType": "StatementRef", "id": void_id[0]}});
