@@ -778,9 +778,11 @@ impl Store for SqlStore {
         both.filters(q, "t.", sqlite);
         both.sql.push(')');
         both.window(q, "s.", sqlite);
-        // Each part returns at most limit + 1 rows; all of them are merged here.
-        both.sql.push_str(&format!(") r ORDER BY seq {}", if q.ascending { "ASC" } else { "DESC" }));
+        // Each part returns at most limit + 1 rows, in order; they are merged here rather than by
+        // an outer ORDER BY, which would copy every row (JSON included) into a sort.
+        both.sql.push_str(") r");
         let mut rows = both.fetch(&self.pool, tenant).await?;
+        rows.sort_by_key(|r| if q.ascending { r.seq } else { -r.seq });
         // A statement can meet the filters both ways.
         rows.dedup_by_key(|r| r.seq);
         rows.truncate(usize::try_from(q.limit.saturating_add(1)).unwrap_or(usize::MAX));
