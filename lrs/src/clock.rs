@@ -80,3 +80,12 @@ impl Clock {
         }
     }
 }
+
+/// A stored time as an HTTP date (IMF-fixdate, RFC 9110 §5.6.7) for `Last-Modified`.
+pub(crate) fn http_date(stored: &str) -> Option<String> {
+    let t = OffsetDateTime::parse(stored, &time::format_description::well_known::Rfc3339).ok()?;
+    let f = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    t.to_offset(time::UtcOffset::UTC).format(&f).ok()
+}

@@ -10,12 +10,14 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
+use sha1::{Digest, Sha1};
 use std::collections::BTreeMap;
 use xapi::format::{is_iri, is_uuid};
 
+/// A document's ETag (without quotes): hex SHA-1 of the body, as Communication §3.1 recommends.
+/// Documents stored before kept the SHA-256 tag they were given; tags are compared as stored.
 fn etag_of(body: &[u8]) -> String {
-    Sha256::digest(body).iter().map(|b| format!("{b:02x}")).collect()
+    Sha1::digest(body).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn agent_param(params: &BTreeMap<String, String>, version: xapi::Version) -> Result<String, ApiError> {
@@ -147,10 +149,10 @@ async fn handle(
                 header::ETAG,
                 HeaderValue::from_str(&format!("\"{}\"", d.etag)).unwrap_or(HeaderValue::from_static("")),
             );
-            h.insert(
-                "Last-Modified",
-                HeaderValue::from_str(&d.updated).unwrap_or(HeaderValue::from_static("")),
-            );
+            if let Some(v) = crate::clock::http_date(&d.updated).and_then(|d| HeaderValue::from_str(&d).ok())
+            {
+                h.insert(header::LAST_MODIFIED, v);
+            }
             Ok((StatusCode::OK, h, d.body).into_response())
         }
         Method::DELETE => {

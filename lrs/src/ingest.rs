@@ -10,8 +10,10 @@ use crate::store::{NewStatement, StoreError};
 use sqlx::{AnyConnection, Row};
 use std::collections::HashSet;
 
-/// Rows per `INSERT` (11 parameters each, well under SQLite's and PostgreSQL's limits).
+/// Rows per `INSERT` (14 parameters each, well under SQLite's and PostgreSQL's limits).
 const CHUNK: usize = 64;
+/// Columns (parameters) per row.
+const COLUMNS: usize = 14;
 
 /// Inserts rows that are new, returning the (tenant, id) pairs that were inserted. Pairs must be
 /// unique within `rows`.
@@ -23,15 +25,15 @@ async fn insert_many(
     for chunk in rows.chunks(CHUNK) {
         let mut sql = String::from(
             "INSERT INTO statements (tenant_id, statement_id, stored, verb, activity, actor_ifi, object_ifi, \
-             registration, authority_key, is_voiding, json) VALUES ",
+             registration, authority_key, is_voiding, json, related_agents, related_activities, object_ref) VALUES ",
         );
         for i in 0..chunk.len() {
-            let b = i * 11;
+            let b = i * COLUMNS;
             if i > 0 {
                 sql.push(',');
             }
             sql.push('(');
-            sql.push_str(&(1..=11).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(","));
+            sql.push_str(&(1..=COLUMNS).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(","));
             sql.push(')');
         }
         sql.push_str(" ON CONFLICT (tenant_id, statement_id) DO NOTHING RETURNING tenant_id, statement_id");
@@ -49,7 +51,10 @@ async fn insert_many(
                 .bind(s.registration.clone())
                 .bind(&s.authority_key)
                 .bind(i64::from(s.voids.is_some()))
-                .bind(&s.json);
+                .bind(&s.json)
+                .bind(&s.related_agents)
+                .bind(&s.related_activities)
+                .bind(s.object_ref.clone());
         }
         for r in q.fetch_all(&mut *conn).await? {
             inserted.insert((r.try_get("tenant_id")?, r.try_get("statement_id")?));

@@ -4,6 +4,8 @@
 //! the router directly ([`app`]) or over real HTTP ([`serve`]). Storage is behind
 //! [`store::Store`], with SQLite and PostgreSQL backends.
 
+mod altsyntax;
+mod attachments;
 pub mod auth;
 mod clock;
 mod credcache;
@@ -109,24 +111,27 @@ async fn version_layer(mut req: Request, next: Next) -> Response {
     let version = match header.map(xapi::Version::from_header) {
         Some(Some(v)) => Some(v),
         Some(None) if !exempt => {
-            return ApiError::BadRequest(format!(
-                "unsupported X-Experience-API-Version `{}`",
-                header.unwrap_or("")
-            ))
-            .into_response();
+            let msg = format!("unsupported X-Experience-API-Version `{}`", header.unwrap_or(""));
+            return with_version(ApiError::BadRequest(msg).into_response(), None);
         }
         None if !exempt => {
-            return ApiError::BadRequest("X-Experience-API-Version is required".into()).into_response();
+            let e = ApiError::BadRequest("X-Experience-API-Version is required".into());
+            return with_version(e.into_response(), None);
         }
         _ => None,
     };
     if let Some(v) = version {
         req.extensions_mut().insert(ReqVersion(v));
     }
-    let mut resp = next.run(req).await;
+    with_version(next.run(req).await, version)
+}
+
+/// Every response, refusals included, says which version the LRS speaks (Communication §3.3):
+/// the request's, or the newest this LRS implements when the request named none it knows.
+pub(crate) fn with_version(mut resp: Response, version: Option<xapi::Version>) -> Response {
     resp.headers_mut().insert(
         "X-Experience-API-Version",
-        HeaderValue::from_static(version.unwrap_or(xapi::Version::V1_0).as_header()),
+        HeaderValue::from_static(version.unwrap_or(xapi::Version::V2_0).as_header()),
     );
     resp
 }
@@ -191,7 +196,7 @@ pub fn app_with_config(state: AppState, config: &ServeConfig) -> Router {
         let limiter = Arc::new(limit::RateLimiter::new(config.rate_limit, config.rate_burst));
         router = router.layer(middleware::from_fn_with_state(limiter, limit::rate_limit));
     }
-    router
+    let api = router
         .layer(middleware::from_fn(version_layer))
         .layer(middleware::from_fn(limit::json_errors))
         .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
@@ -201,7 +206,11 @@ pub fn app_with_config(state: AppState, config: &ServeConfig) -> Router {
                 .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(cors)
-        .with_state(state)
+        .with_state(state);
+    // The alternate request syntax changes the method and the URL, so it runs before routing.
+    Router::new()
+        .fallback_service(api)
+        .layer(middleware::from_fn_with_state(config.body_limit, altsyntax::layer))
 }
 
 /// Server settings.

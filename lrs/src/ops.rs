@@ -109,6 +109,9 @@ pub(crate) fn stored_columns(v: &Value) -> Result<NewStatement, String> {
         registration: v.pointer("/context/registration").and_then(Value::as_str).map(str::to_ascii_lowercase),
         authority_key,
         voids: xapi::model::voided_target(v).map(str::to_ascii_lowercase),
+        object_ref: crate::statements::statement_ref(v),
+        related_agents: crate::store::related_column(&xapi::model::related_agents(v)),
+        related_activities: crate::store::related_column(&xapi::model::related_activities(v)),
         json: v.to_string(),
     })
 }

@@ -1,5 +1,5 @@
-//! The Activities and Agents resources (Communication §2.5, §2.6): the stored definition of an
-//! activity, and the Person object for an agent.
+//! The Activities and Agents resources (Communication §2.5, §2.6): the definition of an activity
+//! merged from the statements about it, and the Person object for an agent.
 
 use crate::error::ApiError;
 use crate::store::StatementQuery;
@@ -10,8 +10,8 @@ use axum::http::HeaderMap;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-/// `GET /xapi/activities?activityId=`: the definition from the newest statement about it, or just
-/// the id when none is stored.
+/// `GET /xapi/activities?activityId=`: the definition merged from the statements about it (see
+/// [`merge_definitions`]), or just the id when none is stored.
 pub(crate) async fn activity(
     State(state): State<AppState>,
     ReqVersion(_): ReqVersion,
@@ -23,17 +23,46 @@ pub(crate) async fn activity(
     if !xapi::format::is_iri(id) {
         return Err(ApiError::BadRequest("activityId must be an IRI".into()));
     }
-    let q = StatementQuery { activity: Some(id.clone()), limit: 1, ..Default::default() };
+    let q = StatementQuery { activity: Some(id.clone()), limit: DEFINITION_STATEMENTS, ..Default::default() };
     let rows = state.store.query_statements(who.tenant_id, &q).await?;
-    let def = rows
-        .first()
-        .and_then(|r| serde_json::from_str::<Value>(&r.json).ok())
-        .and_then(|v| v.pointer("/object/definition").cloned());
+    // Newest first: merge from the oldest so that newer statements win.
+    let defs: Vec<Value> = rows
+        .iter()
+        .rev()
+        .filter_map(|r| serde_json::from_str::<Value>(&r.json).ok())
+        .filter_map(|v| v.pointer("/object/definition").cloned())
+        .collect();
     let mut out = json!({"objectType": "Activity", "id": id});
-    if let Some(d) = def {
-        out["definition"] = d;
+    if !defs.is_empty() {
+        out["definition"] = merge_definitions(defs);
     }
     Ok(Json(out))
+}
+
+/// How many of the newest statements about an activity its definition is merged from.
+const DEFINITION_STATEMENTS: i64 = 500;
+
+/// Communication §2.5: the Activity carries all the information the statements about it gave.
+/// Definitions are merged oldest to newest: language maps and extensions key by key, every
+/// other property replaced by the newer value.
+pub(crate) fn merge_definitions(defs: Vec<Value>) -> Value {
+    let mut merged = serde_json::Map::new();
+    for d in defs {
+        let Value::Object(d) = d else { continue };
+        for (k, v) in d {
+            match (merged.get_mut(&k), v) {
+                (Some(Value::Object(old)), Value::Object(new))
+                    if matches!(k.as_str(), "name" | "description" | "extensions") =>
+                {
+                    old.extend(new);
+                }
+                (_, v) => {
+                    merged.insert(k, v);
+                }
+            }
+        }
+    }
+    Value::Object(merged)
 }
 
 /// `GET /xapi/agents?agent=`: a Person object with the agent's identifiers as arrays.

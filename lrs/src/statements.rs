@@ -1,13 +1,14 @@
 //! The Statements resource (xAPI 1.0.3 Communication §2.1): PUT, POST, GET (single, voided and
 //! query with `more` paging).
 
+use crate::attachments::{self, Part};
 use crate::error::ApiError;
-use crate::store::{NewStatement, StatementQuery};
+use crate::store::{NewStatement, StatementQuery, related_column};
 use crate::{AppState, ReqVersion};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
@@ -20,6 +21,14 @@ fn parse_json(body: &Bytes) -> Result<Value, ApiError> {
     serde_json::from_slice(body).map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))
 }
 
+/// The id a StatementRef object targets.
+pub(crate) fn statement_ref(s: &Value) -> Option<String> {
+    let obj = s.get("object")?;
+    (obj.get("objectType").and_then(Value::as_str) == Some("StatementRef"))
+        .then(|| obj.get("id").and_then(Value::as_str).map(str::to_ascii_lowercase))
+        .flatten()
+}
+
 /// Assigns id, stored, authority and version, and extracts the index columns.
 fn prepare(
     mut s: Value,
@@ -28,6 +37,10 @@ fn prepare(
     version: xapi::Version,
     key: &str,
 ) -> Result<NewStatement, ApiError> {
+    if !s.is_object() {
+        return Err(ApiError::BadRequest("a statement must be an object".into()));
+    }
+    xapi::model::normalise(&mut s);
     let m = s.as_object_mut().ok_or_else(|| ApiError::BadRequest("a statement must be an object".into()))?;
     let id = match m.get("id").and_then(Value::as_str) {
         Some(id) => id.to_ascii_lowercase(),
@@ -57,6 +70,9 @@ fn prepare(
         registration: s.pointer("/context/registration").and_then(Value::as_str).map(str::to_ascii_lowercase),
         authority_key: key.to_owned(),
         voids: voided_target(&s).map(str::to_ascii_lowercase),
+        object_ref: statement_ref(&s),
+        related_agents: related_column(&xapi::model::related_agents(&s)),
+        related_activities: related_column(&xapi::model::related_activities(&s)),
         json: s.to_string(),
     })
 }
@@ -66,6 +82,7 @@ async fn write(
     headers: &HeaderMap,
     version: xapi::Version,
     items: Vec<Value>,
+    parts: &[Part],
 ) -> Result<Vec<String>, ApiError> {
     let who = state.principal(headers).await?;
     if !who.can_write_statements() {
@@ -96,12 +113,38 @@ async fn write(
             )));
         }
     }
+    // Contents first: a statement is never visible without the attachments it names.
+    if !parts.is_empty() {
+        state.store.put_attachments(who.tenant_id, parts).await?;
+    }
     let ids = prepared.iter().map(|p| p.id.clone()).collect();
     let n = prepared.len() as u64;
     state.store.insert_statements(who.tenant_id, prepared).await?;
     drop(inflight);
     state.metrics.statements.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
     Ok(ids)
+}
+
+/// A statements request body by its Content-Type (Communication §1.5): JSON, or `multipart/mixed`
+/// with attachment parts. Anything else is a 400.
+fn read_body(headers: &HeaderMap, body: &Bytes) -> Result<(Value, Vec<Part>), ApiError> {
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/json");
+    match attachments::media_type(ct).as_str() {
+        "application/json" => Ok((parse_json(body)?, Vec::new())),
+        "multipart/mixed" => attachments::parse(ct, body),
+        other => Err(ApiError::BadRequest(format!(
+            "statements are sent as application/json or multipart/mixed, not `{other}`"
+        ))),
+    }
+}
+
+/// After validation: the parts must match the statements' attachments (and signatures).
+fn check_parts(items: &[Value], parts: Vec<Part>) -> Result<Vec<Part>, ApiError> {
+    if parts.is_empty() {
+        attachments::check_json_only(items)?;
+        return Ok(parts);
+    }
+    attachments::check(items, parts)
 }
 
 /// `POST /xapi/statements`: one statement or an array; returns the ids (Communication §2.1.2).
@@ -111,13 +154,14 @@ pub(crate) async fn post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let v = parse_json(&body)?;
+    let (v, parts) = read_body(&headers, &body)?;
     xapi::validate_statements(&v, version).map_err(ApiError::Invalid)?;
     let items = match v {
         Value::Array(items) => items,
         one => vec![one],
     };
-    let ids = write(&state, &headers, version, items).await?;
+    let parts = check_parts(&items, parts)?;
+    let ids = write(&state, &headers, version, items, &parts).await?;
     Ok((StatusCode::OK, Json(ids)).into_response())
 }
 
@@ -138,7 +182,7 @@ pub(crate) async fn put(
     if !is_uuid(id) {
         return Err(ApiError::BadRequest(format!("statementId `{id}` is not a UUID")));
     }
-    let mut v = parse_json(&body)?;
+    let (mut v, parts) = read_body(&headers, &body)?;
     if !v.is_object() {
         return Err(ApiError::BadRequest("PUT takes a single statement object".into()));
     }
@@ -150,7 +194,9 @@ pub(crate) async fn put(
     }
     v["id"] = Value::String(id.clone());
     xapi::validate_statement(&v, version).map_err(ApiError::Invalid)?;
-    write(&state, &headers, version, vec![v]).await?;
+    let items = vec![v];
+    let parts = check_parts(&items, parts)?;
+    write(&state, &headers, version, items, &parts).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -180,14 +226,35 @@ fn bool_param(params: &BTreeMap<String, String>, k: &str) -> Result<bool, ApiErr
     }
 }
 
-/// `GET /xapi/statements` (Communication §2.1.3).
+/// `GET /xapi/statements` (Communication §2.1.3). Every answer, refusals and 404s included,
+/// carries `X-Experience-API-Consistent-Through`: clients poll with it to know when what they
+/// wrote is visible, whatever the outcome of their query.
 pub(crate) async fn get(
     State(state): State<AppState>,
     ReqVersion(version): ReqVersion,
     Query(params): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
+) -> Response {
+    let consistent = state.clock.watermark();
+    let mut resp = match query(&state, version, &params, &headers, &consistent).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    };
+    resp.headers_mut().insert(
+        "X-Experience-API-Consistent-Through",
+        HeaderValue::from_str(&consistent).unwrap_or(HeaderValue::from_static("")),
+    );
+    resp
+}
+
+async fn query(
+    state: &AppState,
+    version: xapi::Version,
+    params: &BTreeMap<String, String>,
+    headers: &HeaderMap,
+    consistent: &str,
 ) -> Result<Response, ApiError> {
-    let who = state.principal(&headers).await?;
+    let who = state.principal(headers).await?;
     let mine = who
         .statement_read()
         .ok_or_else(|| ApiError::Forbidden("this credential may not read statements".into()))?;
@@ -198,15 +265,9 @@ pub(crate) async fn get(
     if !matches!(format, "exact" | "ids" | "canonical") {
         return Err(ApiError::BadRequest(format!("format `{format}` is not ids, exact or canonical")));
     }
-    bool_param(&params, "attachments")?;
-    let ascending = bool_param(&params, "ascending")?;
-    let consistent = state.clock.watermark();
-    let mut resp_headers = HeaderMap::new();
-    resp_headers.insert(
-        "X-Experience-API-Consistent-Through",
-        HeaderValue::from_str(&consistent).unwrap_or(HeaderValue::from_static("")),
-    );
-    let _ = version;
+    let with_attachments = bool_param(params, "attachments")?;
+    let accept_language = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    let ascending = bool_param(params, "ascending")?;
 
     // Single statement (statementId) or voided statement (voidedStatementId).
     let single = match (params.get("statementId"), params.get("voidedStatementId")) {
@@ -239,15 +300,23 @@ pub(crate) async fn get(
         if mine && v.pointer("/authority/account/name").and_then(Value::as_str) != Some(&who.key) {
             return Err(ApiError::NotFound);
         }
-        return Ok((StatusCode::OK, resp_headers, Json(shape(v, format))).into_response());
+        // 2.0: a single statement's Last-Modified is its `stored`.
+        let modified = v.get("stored").and_then(Value::as_str).and_then(crate::clock::http_date);
+        let v = shape(v, format, accept_language);
+        let mut resp = answer(state, who.tenant_id, v, with_attachments).await?;
+        if let Some(m) = modified.and_then(|m| HeaderValue::from_str(&m).ok()) {
+            resp.headers_mut().insert(header::LAST_MODIFIED, m);
+        }
+        return Ok(resp);
     }
 
-    for k in ["related_activities", "related_agents"] {
-        if bool_param(&params, k)? {
-            return Err(ApiError::BadRequest(format!("{k}=true is not supported by this LRS yet")));
-        }
-    }
-    let mut q = StatementQuery { ascending, limit: MAX_LIMIT, ..Default::default() };
+    let mut q = StatementQuery {
+        ascending,
+        limit: MAX_LIMIT,
+        related_agents: bool_param(params, "related_agents")?,
+        related_activities: bool_param(params, "related_activities")?,
+        ..Default::default()
+    };
     if let Some(a) = params.get("agent") {
         let v: Value =
             serde_json::from_str(a).map_err(|_| ApiError::BadRequest("agent must be JSON".into()))?;
@@ -305,7 +374,7 @@ pub(crate) async fn get(
             q.after_seq = Some(seq.parse().map_err(|_| bad())?);
             crate::clock::normalise(wm).ok_or_else(bad)?
         }
-        None => consistent.clone(),
+        None => consistent.to_owned(),
     };
     q.until = Some(match q.until.take() {
         Some(u) if u < bound => u,
@@ -317,6 +386,8 @@ pub(crate) async fn get(
     if mine {
         q.authority_key = Some(who.key.clone());
     }
+    // A launch token sees only its learner's statements, not those pointing at them.
+    q.include_refs = who.launch.is_none();
     let mut rows = state.store.query_statements(who.tenant_id, &q).await?;
     let more = if rows.len() as i64 > q.limit {
         rows.truncate(q.limit as usize);
@@ -328,62 +399,106 @@ pub(crate) async fn get(
     } else {
         String::new()
     };
-    let statements: Vec<Value> =
-        rows.into_iter().map(|r| shape(serde_json::from_str(&r.json).unwrap_or_default(), format)).collect();
-    Ok((StatusCode::OK, resp_headers, Json(json!({"statements": statements, "more": more}))).into_response())
+    let statements: Vec<Value> = rows
+        .into_iter()
+        .map(|r| shape(serde_json::from_str(&r.json).unwrap_or_default(), format, accept_language))
+        .collect();
+    answer(state, who.tenant_id, json!({"statements": statements, "more": more}), with_attachments).await
 }
 
-/// Applies `format` (Communication §2.1.3): `ids` keeps only identifiers of agents, activities
-/// and verbs. `canonical` is served as `exact` for now (no language negotiation yet).
-fn shape(mut v: Value, format: &str) -> Value {
-    if format == "ids" {
-        ids_only(&mut v);
+/// The JSON answer, or with `attachments=true` a `multipart/mixed` one: the JSON, then the
+/// content of every attachment its statements name that this LRS holds (Communication §2.1.3).
+async fn answer(
+    state: &AppState,
+    tenant: i64,
+    v: Value,
+    with_attachments: bool,
+) -> Result<Response, ApiError> {
+    if !with_attachments {
+        return Ok((StatusCode::OK, Json(v)).into_response());
+    }
+    let list = match v.get("statements") {
+        Some(Value::Array(list)) => list.clone(),
+        _ => vec![v.clone()],
+    };
+    let parts = state.store.get_attachments(tenant, &attachments::hashes(&list)).await?;
+    let (ct, body) = attachments::render(&v, &parts);
+    let mut h = HeaderMap::new();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&ct).unwrap_or(HeaderValue::from_static("multipart/mixed")),
+    );
+    Ok((StatusCode::OK, h, body).into_response())
+}
+
+/// Applies `format` (Communication §2.1.3): `ids` keeps only what identifies agents, groups,
+/// activities and verbs; `canonical` keeps one language per verb display and activity definition
+/// map, chosen by `Accept-Language`.
+fn shape(mut v: Value, format: &str, accept_language: Option<&str>) -> Value {
+    match format {
+        "ids" => ids_only(&mut v, false),
+        "canonical" => xapi::model::canonical(&mut v, accept_language),
+        _ => {}
     }
     v
 }
 
-fn ids_only(v: &mut Value) {
+const IFI_KEYS: [&str; 4] = ["mbox", "mbox_sha1sum", "openid", "account"];
+
+/// An Agent or identified Group: objectType and identifier. An anonymous Group: objectType and
+/// its members, each by identifier.
+fn ids_agent(v: &mut Value) {
     let Value::Object(m) = v else { return };
-    for key in ["actor", "object", "authority", "instructor", "team", "verb"] {
-        if let Some(Value::Object(inner)) = m.get_mut(key) {
-            let ot = inner.get("objectType").and_then(Value::as_str).unwrap_or("").to_owned();
-            if matches!(ot.as_str(), "SubStatement") {
-                ids_only(m.get_mut(key).unwrap_or(&mut Value::Null));
-                continue;
+    let identified = IFI_KEYS.iter().any(|k| m.contains_key(*k));
+    m.retain(|k, _| k == "objectType" || IFI_KEYS.contains(&k.as_str()) || (!identified && k == "member"));
+    if let Some(Value::Array(members)) = m.get_mut("member") {
+        members.iter_mut().for_each(ids_agent);
+    }
+}
+
+fn ids_activity(v: &mut Value) {
+    if let Value::Object(m) = v {
+        m.retain(|k, _| k == "id");
+    }
+}
+
+fn ids_only(v: &mut Value, sub: bool) {
+    let Value::Object(m) = v else { return };
+    for key in ["actor", "authority"] {
+        if let Some(a) = m.get_mut(key) {
+            ids_agent(a);
+        }
+    }
+    if let Some(Value::Object(verb)) = m.get_mut("verb") {
+        verb.retain(|k, _| k == "id");
+    }
+    if let Some(obj) = m.get_mut("object") {
+        match obj.get("objectType").and_then(Value::as_str).unwrap_or("Activity") {
+            "Agent" | "Group" => ids_agent(obj),
+            "SubStatement" if !sub => ids_only(obj, true),
+            "Activity" => ids_activity(obj),
+            _ => {}
+        }
+    }
+    if let Some(Value::Object(ctx)) = m.get_mut("context") {
+        for key in ["instructor", "team"] {
+            if let Some(a) = ctx.get_mut(key) {
+                ids_agent(a);
             }
-            if matches!(ot.as_str(), "StatementRef") {
-                continue;
-            }
-            inner.retain(|k, _| {
-                matches!(
-                    k.as_str(),
-                    "objectType" | "id" | "mbox" | "mbox_sha1sum" | "openid" | "account" | "member"
-                )
-            });
-            if let Some(Value::Array(members)) = inner.get_mut("member") {
-                for mem in members {
-                    if let Value::Object(mm) = mem {
-                        mm.retain(|k, _| {
-                            matches!(
-                                k.as_str(),
-                                "objectType" | "mbox" | "mbox_sha1sum" | "openid" | "account"
-                            )
-                        });
+        }
+        for (list, key) in [("contextAgents", "agent"), ("contextGroups", "group")] {
+            if let Some(Value::Array(items)) = ctx.get_mut(list) {
+                for it in items {
+                    if let Some(a) = it.get_mut(key) {
+                        ids_agent(a);
                     }
                 }
             }
         }
-    }
-    if let Some(ctx) = m.get_mut("context") {
-        ids_only(ctx);
         if let Some(Value::Object(ca)) = ctx.get_mut("contextActivities") {
-            for (_, list) in ca.iter_mut() {
+            for list in ca.values_mut() {
                 if let Value::Array(items) = list {
-                    for a in items {
-                        if let Value::Object(am) = a {
-                            am.retain(|k, _| matches!(k.as_str(), "objectType" | "id"));
-                        }
-                    }
+                    items.iter_mut().for_each(ids_activity);
                 }
             }
         }

@@ -50,8 +50,30 @@ pub struct NewStatement {
     pub authority_key: String,
     /// The statement this one voids, if it is a voiding statement.
     pub voids: Option<String>,
+    /// The statement its StatementRef object targets, voiding or not.
+    pub object_ref: Option<String>,
+    /// [`xapi::model::related_agents`], encoded by [`related_column`].
+    pub related_agents: String,
+    /// [`xapi::model::related_activities`], encoded by [`related_column`].
+    pub related_activities: String,
     /// The full statement JSON as it will be returned.
     pub json: String,
+}
+
+/// Encodes a list for the `related_agents` / `related_activities` columns: each value
+/// JSON-encoded (so it holds no raw newline) between newlines.
+pub fn related_column(values: &[String]) -> String {
+    let mut s = String::from("\n");
+    for v in values {
+        s.push_str(&serde_json::Value::String(v.clone()).to_string());
+        s.push('\n');
+    }
+    s
+}
+
+/// The pattern that finds `value` in a column written by [`related_column`].
+fn related_needle(value: &str) -> String {
+    format!("\n{}\n", serde_json::Value::String(value.to_owned()))
 }
 
 /// A filter for the statements query (Communication §2.1.3).
@@ -65,18 +87,125 @@ pub struct StatementQuery {
     pub activity: Option<String>,
     /// Registration UUID.
     pub registration: Option<String>,
+    /// `related_agents=true`: match `agent_ifi` anywhere [`xapi::model::related_agents`] looks.
+    pub related_agents: bool,
+    /// `related_activities=true`: match `activity` anywhere [`xapi::model::related_activities`]
+    /// looks.
+    pub related_activities: bool,
     /// Only statements stored strictly after this (fixed-width UTC).
     pub since: Option<String>,
     /// Only statements stored at or before this.
     pub until: Option<String>,
     /// Only statements written by this credential.
     pub authority_key: Option<String>,
+    /// Also statements whose StatementRef object targets a statement meeting the filters.
+    pub include_refs: bool,
     /// Oldest first.
     pub ascending: bool,
     /// Page size (the LRS adds one to detect a next page).
     pub limit: i64,
     /// Continue after this stored sequence number (the `more` cursor).
     pub after_seq: Option<i64>,
+}
+
+impl StatementQuery {
+    /// Whether any filter other than time, paging and credential applies.
+    fn has_filters(&self) -> bool {
+        self.agent_ifi.is_some()
+            || self.verb.is_some()
+            || self.activity.is_some()
+            || self.registration.is_some()
+    }
+}
+
+/// A statements query being built: SQL with `$n` placeholders and the values to bind after the
+/// tenant (`$1`). Only fixed fragments and integers are spliced in; values are bound.
+struct Sql {
+    sql: String,
+    args: Vec<String>,
+}
+
+impl Sql {
+    fn new(base: &str) -> Sql {
+        Sql { sql: base.to_owned(), args: Vec::new() }
+    }
+
+    /// Appends `cond`, its `$?` standing for `v`.
+    fn add(&mut self, cond: &str, v: &str) {
+        self.args.push(v.to_owned());
+        let n = self.args.len() + 1;
+        self.sql.push_str(&cond.replace("$?", &format!("${n}")));
+    }
+
+    /// The filters (agent, verb, activity, registration) on the table aliased `t` (`""` or `"t."`).
+    fn filters(&mut self, q: &StatementQuery, t: &str, sqlite: bool) {
+        // related_*: a substring search of the encoded column (see `related_column`); SQLite's
+        // instr() and PostgreSQL's strpos() take no pattern characters, so values need no escaping.
+        let contains = if sqlite { "instr" } else { "strpos" };
+        if let (Some(a), true) = (&q.agent_ifi, q.related_agents) {
+            self.add(&format!(" AND {contains}({t}related_agents, $?) > 0"), &related_needle(a));
+        } else if let Some(a) = &q.agent_ifi {
+            // SQLite never plans an OR of two indexed columns with ORDER BY seq well (it scans the
+            // tenant); the union of the two index lookups is what it should do.
+            let cond = if sqlite && t.is_empty() {
+                " AND seq IN (SELECT seq FROM statements WHERE tenant_id = $1 AND actor_ifi = $? \
+                 UNION ALL SELECT seq FROM statements WHERE tenant_id = $1 AND object_ifi = $?)"
+                    .to_owned()
+            } else {
+                format!(" AND ({t}actor_ifi = $? OR {t}object_ifi = $?)")
+            };
+            self.add(&cond, a);
+        }
+        if let Some(v) = &q.verb {
+            self.add(&format!(" AND {t}verb = $?"), v);
+        }
+        if let (Some(v), true) = (&q.activity, q.related_activities) {
+            self.add(&format!(" AND {contains}({t}related_activities, $?) > 0"), &related_needle(v));
+        } else if let Some(v) = &q.activity {
+            self.add(&format!(" AND {t}activity = $?"), v);
+        }
+        if let Some(v) = &q.registration {
+            self.add(&format!(" AND {t}registration = $?"), v);
+        }
+    }
+
+    /// Time window, credential, cursor, order and limit, on the table aliased `t`.
+    fn window(&mut self, q: &StatementQuery, t: &str, sqlite: bool) {
+        if let Some(v) = &q.since {
+            self.add(&format!(" AND {t}stored > $?"), v);
+        }
+        if let Some(v) = &q.until {
+            // `until` (always set: the consistency bound) matches nearly every row; `+stored` keeps
+            // SQLite from choosing the stored index over the one that serves ORDER BY seq.
+            let plus = if sqlite { "+" } else { "" };
+            self.add(&format!(" AND {plus}{t}stored <= $?"), v);
+        }
+        if let Some(v) = &q.authority_key {
+            self.add(&format!(" AND {t}authority_key = $?"), v);
+        }
+        // The StatementRef query (alias `s.`) uses seq only in expressions, so that no planner
+        // walks the whole tenant in seq order to avoid a sort: the few statements with an
+        // object_ref, found through their partial index, are sorted instead.
+        let seq = if t == "s." { format!("{t}seq + 0") } else { format!("{t}seq") };
+        if let Some(after) = q.after_seq {
+            self.sql.push_str(&format!(" AND {seq} {} {after}", if q.ascending { ">" } else { "<" }));
+        }
+        let order = seq;
+        self.sql.push_str(&format!(
+            " ORDER BY {order} {} LIMIT {}",
+            if q.ascending { "ASC" } else { "DESC" },
+            q.limit.saturating_add(1)
+        ));
+    }
+
+    async fn fetch(self, pool: &AnyPool, tenant: i64) -> Result<Vec<StoredStatement>, StoreError> {
+        let mut query = sqlx::query(AssertSqlSafe(self.sql)).bind(tenant);
+        for a in self.args {
+            query = query.bind(a);
+        }
+        let rows = query.fetch_all(pool).await?;
+        Ok(rows.iter().map(row_to_stored).collect::<Result<_, _>>()?)
+    }
 }
 
 /// A statement read back.
@@ -128,10 +257,21 @@ pub struct Document {
     pub content_type: String,
     /// The bytes.
     pub body: Vec<u8>,
-    /// Hex SHA-256 of the body (the ETag without quotes).
+    /// Hex SHA-1 of the body (the ETag without quotes; SHA-256 for documents stored before).
     pub etag: String,
     /// Last change, fixed-width UTC.
     pub updated: String,
+}
+
+/// An attachment's content (Communication §1.5.2), addressed by its SHA-256.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// Hex SHA-256 of `body`, lower case.
+    pub sha2: String,
+    /// Content-Type of the part it came in.
+    pub content_type: String,
+    /// The bytes.
+    pub body: Vec<u8>,
 }
 
 /// Everything the server needs from storage.
@@ -169,6 +309,10 @@ pub trait Store: Send + Sync {
         key: &DocKey,
         since: Option<&str>,
     ) -> Result<Vec<String>, StoreError>;
+    /// Stores attachment contents; one already stored under the same hash is kept.
+    async fn put_attachments(&self, tenant: i64, parts: &[Attachment]) -> Result<(), StoreError>;
+    /// The stored contents among `sha2s`.
+    async fn get_attachments(&self, tenant: i64, sha2s: &[String]) -> Result<Vec<Attachment>, StoreError>;
     /// Stores a launch token ([`crate::token`]).
     async fn add_launch_token(&self, t: &crate::token::LaunchToken) -> Result<(), StoreError>;
     /// Finds a launch token by the hash of its secret.
@@ -199,12 +343,18 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/sqlite/0002_documents.sql")),
     (10, include_str!("../migrations/sqlite/0010_launch_tokens.sql")),
     (11, include_str!("../migrations/sqlite/0011_tenant_seq_index.sql")),
+    (12, include_str!("../migrations/sqlite/0012_related.sql")),
+    (13, include_str!("../migrations/sqlite/0013_attachments.sql")),
+    (14, include_str!("../migrations/sqlite/0014_object_ref.sql")),
 ];
 const PG_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_documents.sql")),
     (10, include_str!("../migrations/postgres/0010_launch_tokens.sql")),
     (11, include_str!("../migrations/postgres/0011_tenant_seq_index.sql")),
+    (12, include_str!("../migrations/postgres/0012_related.sql")),
+    (13, include_str!("../migrations/postgres/0013_attachments.sql")),
+    (14, include_str!("../migrations/postgres/0014_object_ref.sql")),
 ];
 
 impl SqlStore {
@@ -290,7 +440,36 @@ impl SqlStore {
                 .await?;
             tx.commit().await?;
         }
-        Ok(())
+        self.fill_related(&mut conn).await
+    }
+
+    /// Fills `related_agents` / `related_activities` of statements stored before migration 12.
+    async fn fill_related(&self, conn: &mut AnyConnection) -> Result<(), StoreError> {
+        loop {
+            let rows = sqlx::query(
+                "SELECT seq, json FROM statements WHERE related_agents IS NULL ORDER BY seq LIMIT 500",
+            )
+            .fetch_all(&mut *conn)
+            .await?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            let mut tx = conn.begin().await?;
+            for r in rows {
+                let seq: i64 = r.try_get("seq")?;
+                let json: String = r.try_get("json")?;
+                let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+                sqlx::query(
+                    "UPDATE statements SET related_agents = $1, related_activities = $2 WHERE seq = $3",
+                )
+                .bind(related_column(&xapi::model::related_agents(&v)))
+                .bind(related_column(&xapi::model::related_activities(&v)))
+                .bind(seq)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        }
     }
 }
 
@@ -356,8 +535,8 @@ pub(crate) async fn write_batch(
     for s in stmts {
         let inserted = sqlx::query(
             "INSERT INTO statements (tenant_id, statement_id, stored, verb, activity, actor_ifi, object_ifi, \
-             registration, authority_key, is_voiding, json) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) \
-             ON CONFLICT (tenant_id, statement_id) DO NOTHING",
+             registration, authority_key, is_voiding, json, related_agents, related_activities, object_ref) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) ON CONFLICT (tenant_id, statement_id) DO NOTHING",
         )
         .bind(tenant)
         .bind(&s.id)
@@ -370,6 +549,9 @@ pub(crate) async fn write_batch(
         .bind(&s.authority_key)
         .bind(i64::from(s.voids.is_some()))
         .bind(&s.json)
+        .bind(&s.related_agents)
+        .bind(&s.related_activities)
+        .bind(s.object_ref.clone())
         .execute(&mut *conn)
         .await?
         .rows_affected();
@@ -492,6 +674,43 @@ impl Store for SqlStore {
         Ok(ids)
     }
 
+    async fn put_attachments(&self, tenant: i64, parts: &[Attachment]) -> Result<(), StoreError> {
+        for p in parts {
+            sqlx::query(
+                "INSERT INTO attachments (tenant_id, sha2, content_type, body) VALUES ($1,$2,$3,$4) \
+                 ON CONFLICT (tenant_id, sha2) DO NOTHING",
+            )
+            .bind(tenant)
+            .bind(&p.sha2)
+            .bind(&p.content_type)
+            .bind(p.body.clone())
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn get_attachments(&self, tenant: i64, sha2s: &[String]) -> Result<Vec<Attachment>, StoreError> {
+        let mut out = Vec::new();
+        for h in sha2s {
+            let row = sqlx::query(
+                "SELECT sha2, content_type, body FROM attachments WHERE tenant_id = $1 AND sha2 = $2",
+            )
+            .bind(tenant)
+            .bind(h.to_ascii_lowercase())
+            .fetch_optional(&self.pool)
+            .await?;
+            if let Some(r) = row {
+                out.push(Attachment {
+                    sha2: r.try_get("sha2")?,
+                    content_type: r.try_get("content_type")?,
+                    body: r.try_get("body")?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
     async fn add_launch_token(&self, t: &crate::token::LaunchToken) -> Result<(), StoreError> {
         crate::token::insert(&self.pool, t).await
     }
@@ -536,62 +755,38 @@ impl Store for SqlStore {
         tenant: i64,
         q: &StatementQuery,
     ) -> Result<Vec<StoredStatement>, StoreError> {
-        let mut sql =
-            String::from("SELECT seq, voided, json FROM statements WHERE tenant_id = $1 AND voided = 0");
-        let mut args: Vec<String> = Vec::new();
-        let mut n = 1;
-        let mut add = |sql: &mut String, cond: &str, v: &str| {
-            n += 1;
-            sql.push_str(&cond.replace("$?", &format!("${n}")));
-            args.push(v.to_owned());
-        };
         let sqlite = self.dialect == Dialect::Sqlite;
-        if let Some(a) = &q.agent_ifi {
-            // SQLite never plans an OR of two indexed columns with ORDER BY seq well (it scans the
-            // tenant); the union of the two index lookups is what it should do.
-            let cond = if sqlite {
-                " AND seq IN (SELECT seq FROM statements WHERE tenant_id = $1 AND actor_ifi = $? \
-                 UNION ALL SELECT seq FROM statements WHERE tenant_id = $1 AND object_ifi = $?)"
-            } else {
-                " AND (actor_ifi = $? OR object_ifi = $?)"
-            };
-            add(&mut sql, cond, a);
+        const MAIN: &str = "SELECT seq, voided, json FROM statements WHERE tenant_id = $1 AND voided = 0";
+        if !(q.include_refs && q.has_filters()) {
+            let mut main = Sql::new(MAIN);
+            main.filters(q, "", sqlite);
+            main.window(q, "", sqlite);
+            return main.fetch(&self.pool, tenant).await;
         }
-        if let Some(v) = &q.verb {
-            add(&mut sql, " AND verb = $?", v);
-        }
-        if let Some(v) = &q.activity {
-            add(&mut sql, " AND activity = $?", v);
-        }
-        if let Some(v) = &q.registration {
-            add(&mut sql, " AND registration = $?", v);
-        }
-        if let Some(v) = &q.since {
-            add(&mut sql, " AND stored > $?", v);
-        }
-        if let Some(v) = &q.until {
-            // `until` (always set: the consistency bound) matches nearly every row; `+stored` keeps
-            // SQLite from choosing the stored index over the one that serves ORDER BY seq.
-            add(&mut sql, if sqlite { " AND +stored <= $?" } else { " AND stored <= $?" }, v);
-        }
-        if let Some(v) = &q.authority_key {
-            add(&mut sql, " AND authority_key = $?", v);
-        }
-        if let Some(after) = q.after_seq {
-            sql.push_str(&format!(" AND seq {} {after}", if q.ascending { ">" } else { "<" }));
-        }
-        sql.push_str(&format!(
-            " ORDER BY seq {} LIMIT {}",
-            if q.ascending { "ASC" } else { "DESC" },
-            q.limit.saturating_add(1)
-        ));
-        // Only fixed fragments and integers are spliced in; values are bound.
-        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(tenant);
-        for a in args {
-            query = query.bind(a);
-        }
-        let rows = query.fetch_all(&self.pool).await?;
-        Ok(rows.iter().map(row_to_stored).collect::<Result<_, _>>()?)
+        // Communication §2.1.3: a statement whose object is a StatementRef meets the filters when
+        // the statement it targets does (one step; the target may be voided). Only statements with
+        // a StatementRef object are looked at, through their own index. Both parts go in one
+        // statement (one round trip), each with its own order and limit.
+        let mut both = Sql::new(&format!("SELECT seq, voided, json FROM ({MAIN}"));
+        both.filters(q, "", sqlite);
+        both.window(q, "", sqlite);
+        both.sql.push_str(
+            ") m UNION ALL SELECT seq, voided, json FROM (SELECT s.seq, s.voided, s.json FROM statements s \
+             WHERE s.tenant_id = $1 AND s.voided = 0 AND s.object_ref IS NOT NULL AND EXISTS (SELECT 1 \
+             FROM statements t WHERE t.tenant_id = $1 AND t.statement_id = s.object_ref",
+        );
+        both.filters(q, "t.", sqlite);
+        both.sql.push(')');
+        both.window(q, "s.", sqlite);
+        // Each part returns at most limit + 1 rows, in order; they are merged here rather than by
+        // an outer ORDER BY, which would copy every row (JSON included) into a sort.
+        both.sql.push_str(") r");
+        let mut rows = both.fetch(&self.pool, tenant).await?;
+        rows.sort_by_key(|r| if q.ascending { r.seq } else { -r.seq });
+        // A statement can meet the filters both ways.
+        rows.dedup_by_key(|r| r.seq);
+        rows.truncate(usize::try_from(q.limit.saturating_add(1)).unwrap_or(usize::MAX));
+        Ok(rows)
     }
 
     async fn add_tenant(&self, name: &str) -> Result<i64, StoreError> {

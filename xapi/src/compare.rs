@@ -1,7 +1,7 @@
 //! Statement comparison for PUT/POST of an existing id (Data §2.3.1 "Statement Comparison
 //! Requirements"): ignore id, authority, stored, timestamp, version, attachments, activity
-//! definitions, verb display and member order; compare everything else exactly (so `duration` is
-//! compared as a string).
+//! definitions, verb display and member order; compare everything else exactly, except that
+//! durations are compared to 0.01 s (Data §4.6).
 
 use serde_json::Value;
 
@@ -39,6 +39,10 @@ fn strip(v: &mut Value, depth: usize) {
                 obj.remove("timestamp");
                 obj.remove("attachments");
             }
+            // Data §4.6: durations are compared to 0.01 s.
+            if let Some(Value::String(d)) = m.get_mut("duration") {
+                *d = duration_to_hundredths(d);
+            }
             // An absent objectType on an object means Activity.
             for (k, child) in m.iter_mut() {
                 if k != "extensions" {
@@ -65,4 +69,15 @@ fn strip(v: &mut Value, depth: usize) {
         Value::Array(items) => items.iter_mut().for_each(|x| strip(x, depth + 1)),
         _ => {}
     }
+}
+
+/// Cuts the seconds of an ISO 8601 duration to two decimals (`PT1.2345S` → `PT1.23S`,
+/// `PT1S` → `PT1.00S`); anything without seconds is returned as it is.
+fn duration_to_hundredths(d: &str) -> String {
+    let Some(body) = d.strip_suffix('S') else { return d.to_owned() };
+    let start = body.rfind(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',')).map_or(0, |i| i + 1);
+    let (head, secs) = body.split_at(start);
+    let (whole, frac) = secs.split_once(['.', ',']).unwrap_or((secs, ""));
+    let frac: String = frac.chars().chain("00".chars()).take(2).collect();
+    format!("{head}{whole}.{frac}S")
 }

@@ -1,6 +1,6 @@
 //! Validation of statements against the LRS MUST rules of xAPI 1.0.3 (`xAPI-Data.md` §2.2,
 //! §2.4, §4) and, when the request was made as 2.0, the IEEE 9274.1.1 deltas
-//! (contextAgents/contextGroups, RFC 3339 timestamps without `-00:00`).
+//! (contextAgents/contextGroups, RFC 3339 timestamps).
 //!
 //! Every error carries a JSON path (`statement.result.score.scaled`) and a message. All errors of a
 //! statement are collected so a client sees everything wrong at once.
@@ -136,10 +136,13 @@ fn timestamp(cx: &mut Ctx, path: &str, v: &Value) {
     match format::parse_timestamp(s) {
         Ok(_) => {}
         Err(TimestampError::Malformed) => cx.err(path, format!("`{s}` is not an ISO 8601 timestamp")),
+        // ISO 8601 writes a zero offset with `+` (or `Z`); RFC 3339 reads `-00:00` as "offset
+        // unknown". Neither is a time this LRS can order, in either version.
         Err(TimestampError::NegativeZeroOffset) => {
-            if cx.version == Version::V2_0 {
-                cx.err(path, format!("`{s}`: the offset -00:00 is not allowed (RFC 3339 unknown offset)"));
-            }
+            cx.err(
+                path,
+                format!("`{s}`: the offset -00:00 is not allowed (ISO 8601; RFC 3339 unknown offset)"),
+            );
         }
     }
 }
@@ -199,7 +202,7 @@ fn statement(cx: &mut Ctx, path: &str, v: &Value, _sub: bool) {
         timestamp(cx, &format!("{path}.stored"), s);
     }
     if let Some(a) = m.get("authority") {
-        actor(cx, &format!("{path}.authority"), a);
+        authority(cx, &format!("{path}.authority"), a);
     }
     if let Some(ver) = m.get("version")
         && let Some(s) = string(cx, &format!("{path}.version"), ver)
@@ -326,6 +329,27 @@ fn actor(cx: &mut Ctx, path: &str, v: &Value) {
         group(cx, path, v);
     } else {
         agent(cx, path, v);
+    }
+}
+
+/// Data §2.4.9: an authority is an Agent, or (OAuth: consumer and user) an anonymous Group of
+/// exactly two Agents.
+fn authority(cx: &mut Ctx, path: &str, v: &Value) {
+    actor(cx, path, v);
+    let Some(m) = v.as_object() else { return };
+    if m.get("objectType").and_then(Value::as_str) != Some("Group") {
+        return;
+    }
+    if IFIS.iter().any(|k| m.contains_key(*k)) {
+        cx.err(path, "an authority Group must be anonymous (no inverse functional identifier)");
+    }
+    if let Some(Value::Array(members)) = m.get("member")
+        && members.len() != 2
+    {
+        cx.err(
+            &format!("{path}.member"),
+            format!("an authority Group has exactly two Agents, found {}", members.len()),
+        );
     }
 }
 

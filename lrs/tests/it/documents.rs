@@ -19,6 +19,14 @@ async fn state_put_get_merge_delete(s: &Srv) {
     let r = s.req(Method::GET, &url).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+    // A quoted hex SHA-1 of the document (Communication §3.1).
+    assert_eq!(etag.len(), 42, "{etag}");
+    assert!(
+        etag.starts_with('"') && etag.ends_with('"') && etag[1..41].bytes().all(|b| b.is_ascii_hexdigit())
+    );
+    // Last-Modified is an HTTP date.
+    let lm = r.headers()["last-modified"].to_str().unwrap().to_owned();
+    assert!(lm.ends_with(" GMT") && lm.len() == 29, "{lm}");
     let v: Value = r.json().await.unwrap();
     assert_eq!(v, json!({"screen": 3, "lang": "fa"}));
     // POST merges top-level keys.
@@ -143,6 +151,22 @@ async fn activities_and_agents(s: &Srv) {
     let (code, v) = s.get_json(&format!("/xapi/activities?{}", enc(&[("activityId", ACT)]))).await;
     assert_eq!(code, 200);
     assert_eq!(v["definition"]["name"]["en"], "Safety");
+    // Later statements add to the definition: language maps merge key by key, newer wins.
+    let later = json!({"actor": {"mbox": "mailto:l@example.org"}, "verb": {"id": "http://adlnet.gov/expapi/verbs/answered"},
+        "object": {"id": ACT, "definition": {"name": {"fr": "Sécurité"}, "description": {"en": "A module"},
+            "type": "http://adlnet.gov/expapi/activities/module"}}});
+    assert_eq!(s.post(&later).await.status(), 200);
+    let (_, v) = s.get_json(&format!("/xapi/activities?{}", enc(&[("activityId", ACT)]))).await;
+    assert_eq!(
+        v["definition"],
+        json!({"name": {"en": "Safety", "fr": "Sécurité"}, "description": {"en": "A module"},
+            "type": "http://adlnet.gov/expapi/activities/module"})
+    );
+    let newer = json!({"actor": {"mbox": "mailto:l@example.org"}, "verb": {"id": "http://adlnet.gov/expapi/verbs/answered"},
+        "object": {"id": ACT, "definition": {"name": {"en": "Site safety"}}}});
+    assert_eq!(s.post(&newer).await.status(), 200);
+    let (_, v) = s.get_json(&format!("/xapi/activities?{}", enc(&[("activityId", ACT)]))).await;
+    assert_eq!(v["definition"]["name"], json!({"en": "Site safety", "fr": "Sécurité"}));
     let (_, v) = s
         .get_json(&format!("/xapi/activities?{}", enc(&[("activityId", "https://unknown.example/a")])))
         .await;

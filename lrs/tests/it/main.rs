@@ -3,6 +3,7 @@
 //! in a fresh schema per test. Without PostgreSQL the PG variants print `skipped: …`; with
 //! `CI=true` they fail instead.
 
+mod attachments;
 mod cli;
 mod documents;
 mod harness;

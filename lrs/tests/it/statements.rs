@@ -41,6 +41,19 @@ async fn version_header_is_negotiated(s: &Srv) {
             .await
             .unwrap();
         assert_eq!(r.status(), 400, "{bad}");
+        // The refusal still says which version the LRS speaks.
+        assert_eq!(r.headers()["x-experience-api-version"], "2.0.0", "{bad}");
+    }
+    for path in ["/xapi/statements", "/xapi/activities/state", "/xapi/agents", "/xapi/activities"] {
+        let r = s
+            .client
+            .get(format!("{}{path}", s.base))
+            .basic_auth(&s.cred.0, Some(&s.cred.1))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{path}");
+        assert_eq!(r.headers()["x-experience-api-version"], "2.0.0", "{path}");
     }
     for good in ["1.0", "1.0.0", "1.0.3", "2.0.0"] {
         let r = s
@@ -86,13 +99,36 @@ async fn post_assigns_id_stored_authority_version(s: &Srv) {
     let ids: Vec<String> = r.json().await.unwrap();
     assert_eq!(ids.len(), 1);
     assert!(xapi::format::is_uuid(&ids[0]));
-    let (st, v) = s.get_json(&format!("/xapi/statements?statementId={}", ids[0])).await;
+    let r = s.req(Method::GET, &format!("/xapi/statements?statementId={}", ids[0])).send().await.unwrap();
+    // Last-Modified is the statement's `stored`, as an HTTP date.
+    let lm = r.headers()["last-modified"].to_str().unwrap().to_owned();
+    let (st, v) = (r.status(), r.json::<Value>().await.unwrap());
     assert_eq!(st, 200);
     assert_eq!(v["id"], ids[0]);
+    let stored = v["stored"].as_str().unwrap();
+    let t = time::OffsetDateTime::parse(stored, &time::format_description::well_known::Rfc3339).unwrap();
+    let f = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    assert_eq!(lm, t.format(&f).unwrap());
     assert!(v["stored"].is_string());
     assert_eq!(v["timestamp"], v["stored"]);
     assert_eq!(v["version"], "1.0.0");
     assert_eq!(v["authority"]["account"]["name"], s.cred.0);
+    // A single context Activity is stored and returned in an array (Data §2.4.6.2), also in a
+    // SubStatement.
+    let mut one = stmt(5);
+    one["context"]["contextActivities"] = json!({"parent": {"id": "https://hearth.example/m"}});
+    one["object"] = json!({"objectType": "SubStatement", "actor": {"mbox": "mailto:a@b.c"},
+        "verb": {"id": "http://x.example/v"}, "object": {"id": "https://x.example/a"},
+        "context": {"contextActivities": {"category": {"id": "https://x.example/c"}}}});
+    let ids: Vec<String> = s.post(&one).await.json().await.unwrap();
+    let (_, v) = s.get_json(&format!("/xapi/statements?statementId={}", ids[0])).await;
+    assert_eq!(v["context"]["contextActivities"]["parent"], json!([{"id": "https://hearth.example/m"}]));
+    assert_eq!(
+        v["object"]["context"]["contextActivities"]["category"],
+        json!([{"id": "https://x.example/c"}])
+    );
     // Batch of three returns three ids in order.
     let r = s.post(&json!([stmt(2), stmt(3), stmt(4)])).await;
     let ids: Vec<String> = r.json().await.unwrap();
@@ -183,6 +219,41 @@ async fn voiding(s: &Srv) {
         list["statements"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
     assert!(!ids.contains(&ID));
     assert!(ids.contains(&void_id[0].as_str()));
+    // Filters also match statements whose StatementRef targets a statement meeting them
+    // (Communication §2.1.3), voided targets included; the voided statement itself stays out.
+    let target_verb = target["verb"]["id"].as_str().unwrap().to_owned();
+    let pointer = json!({"actor": {"mbox": "mailto:other@example.org"}, "verb": {"id": "http://x.example/commented"},
+        "object": {"objectType": "StatementRef", "id": ID}});
+    let pointer_id: Vec<String> = s.post(&pointer).await.json().await.unwrap();
+    let (st, v) = s.get_json(&format!("/xapi/statements?verb={target_verb}")).await;
+    assert_eq!(st, 200);
+    let ids: Vec<&str> =
+        v["statements"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [pointer_id[0].as_str(), void_id[0].as_str()], "{v}");
+    let (_, v) = s.get_json(&format!("/xapi/statements?verb={target_verb}&limit=1")).await;
+    assert_eq!(v["statements"][0]["id"], pointer_id[0]);
+    let (_, more) = s.get_json(v["more"].as_str().unwrap()).await;
+    assert_eq!(more["statements"][0]["id"], void_id[0]);
+    let agent =
+        serde_urlencoded::to_string([("agent", r#"{"mbox":"mailto:learner1@example.org"}"#)]).unwrap();
+    let (_, v) = s.get_json(&format!("/xapi/statements?{agent}&ascending=true")).await;
+    let ids: Vec<&str> =
+        v["statements"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [void_id[0].as_str(), pointer_id[0].as_str()], "{v}");
+    // A statement meeting the filters both ways (its own actor, and its target's) comes once,
+    // and pages still count it once.
+    let both_ways = json!({"actor": {"mbox": "mailto:learner1@example.org"}, "verb": {"id": "http://x.example/commented"},
+        "object": {"objectType": "StatementRef", "id": ID}});
+    let both_id: Vec<String> = s.post(&both_ways).await.json().await.unwrap();
+    let (_, v) = s.get_json(&format!("/xapi/statements?{agent}&ascending=true")).await;
+    let ids: Vec<&str> =
+        v["statements"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [void_id[0].as_str(), pointer_id[0].as_str(), both_id[0].as_str()], "{v}");
+    let (_, v) = s.get_json(&format!("/xapi/statements?{agent}&ascending=true&limit=2")).await;
+    assert_eq!(v["statements"].as_array().unwrap().len(), 2);
+    let (_, more) = s.get_json(v["more"].as_str().unwrap()).await;
+    assert_eq!(more["statements"][0]["id"], both_id[0]);
+    assert_eq!(more["more"], "");
     // A voiding statement cannot be voided.
     let void2 = json!({"actor": {"mbox": "mailto:admin@example.org"}, "verb": {"id": "http://adlnet.gov/expapi/verbs/voided"},
         "object": {"objectType": "StatementRef", "id": void_id[0]}});
@@ -249,6 +320,17 @@ async fn consistent_through_header(s: &Srv) {
     // Every statement returned was stored at or before the watermark.
     for x in v["statements"].as_array().unwrap() {
         assert!(x["stored"].as_str().unwrap() <= h.as_str());
+    }
+    // Refusals and 404s carry it too: clients poll with it whatever their query's outcome.
+    for (q, status) in [
+        (format!("/xapi/statements?statementId={ID}&verb=http://x.example/v"), 400),
+        ("/xapi/statements?limit=x".to_owned(), 400),
+        (format!("/xapi/statements?statementId={ID}"), 404),
+    ] {
+        let r = s.req(Method::GET, &q).send().await.unwrap();
+        assert_eq!(r.status(), status, "{q}");
+        let h = r.headers().get("x-experience-api-consistent-through").expect(&q).to_str().unwrap();
+        assert!(xapi::format::parse_timestamp(h).is_ok(), "{q}: {h}");
     }
 }
 
@@ -406,6 +488,208 @@ async fn version_2_statements(s: &Srv) {
     assert_eq!(v["version"], "2.0.0");
 }
 
+async fn related_agents_and_activities(s: &Srv) {
+    let teacher = json!({"mbox": "mailto:teacher@example.org"});
+    let course = "https://hearth.example/course";
+    // 0: the teacher is the instructor; the course is a context parent.
+    let mut a = stmt(0);
+    a["context"]["instructor"] = teacher.clone();
+    a["context"]["contextActivities"] = json!({"parent": {"id": course}});
+    // 1: the teacher and the course inside a SubStatement.
+    let mut b = stmt(1);
+    b["object"] = json!({"objectType": "SubStatement", "actor": teacher, "verb": {"id": "http://x.example/v"},
+        "object": {"id": course}});
+    // 2: neither.
+    let c = stmt(2);
+    let ids: Vec<String> = s.post(&json!([a, b, c])).await.json().await.unwrap();
+    let agent = serde_urlencoded::to_string([("agent", teacher.to_string())]).unwrap();
+    let found = |v: &Value| -> Vec<String> {
+        let mut f: Vec<String> = v["statements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_str().unwrap().to_owned())
+            .collect();
+        f.sort();
+        f
+    };
+    let mut want = vec![ids[0].clone(), ids[1].clone()];
+    want.sort();
+    // Without the flag, agent and activity match only actor/object.
+    let (st, v) = s.get_json(&format!("/xapi/statements?{agent}")).await;
+    assert_eq!(st, 200);
+    assert!(found(&v).is_empty(), "{v}");
+    let (st, v) = s.get_json(&format!("/xapi/statements?{agent}&related_agents=true")).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(found(&v), want);
+    let (_, v) = s.get_json(&format!("/xapi/statements?activity={course}")).await;
+    assert!(found(&v).is_empty(), "{v}");
+    let (st, v) = s.get_json(&format!("/xapi/statements?activity={course}&related_activities=true")).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(found(&v), want);
+    // The authority (this credential) is a related agent of everything it wrote.
+    let me = json!({"account": {"homePage": "urn:hearth:lrs:credential", "name": s.cred.0}});
+    let me = serde_urlencoded::to_string([("agent", me.to_string())]).unwrap();
+    let (_, v) = s.get_json(&format!("/xapi/statements?{me}&related_agents=true")).await;
+    assert_eq!(v["statements"].as_array().unwrap().len(), 3);
+    // The flags still take only true or false, and not beside a statement id.
+    assert_eq!(s.get_json("/xapi/statements?related_agents=yes").await.0, 400);
+    assert_eq!(
+        s.get_json(&format!("/xapi/statements?statementId={}&related_agents=true", ids[0])).await.0,
+        400
+    );
+}
+
+async fn formats_ids_and_canonical(s: &Srv) {
+    let both = json!({"en-GB": "colour", "en-US": "color"});
+    let st = json!({
+        "actor": {"objectType": "Agent", "name": "Ana", "mbox": "mailto:ana@example.org"},
+        "verb": {"id": "http://x.example/v", "display": both},
+        "object": {"objectType": "SubStatement",
+            "actor": {"objectType": "Group", "name": "G", "mbox": "mailto:g@example.org", "member": [{"mbox": "mailto:m@example.org"}]},
+            "verb": {"id": "http://x.example/w", "display": both},
+            "object": {"objectType": "Activity", "id": "https://x.example/a", "definition": {"name": both, "type": "https://x.example/t"}}},
+        "context": {"instructor": {"objectType": "Group", "name": "Anon", "member": [{"name": "T", "mbox": "mailto:t@example.org"}]},
+            "contextActivities": {"parent": [{"objectType": "Activity", "id": "https://x.example/p", "definition": {"name": both}}]}}
+    });
+    let ids: Vec<String> = s.post(&st).await.json().await.unwrap();
+    let one = |q: &str, lang: Option<&'static str>| {
+        let mut r = s.req(Method::GET, &format!("/xapi/statements?statementId={}&{q}", ids[0]));
+        if let Some(l) = lang {
+            r = r.header("Accept-Language", l);
+        }
+        async move { r.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let v = one("format=ids", None).await;
+    assert_eq!(v["actor"], json!({"objectType": "Agent", "mbox": "mailto:ana@example.org"}));
+    assert_eq!(v["verb"], json!({"id": "http://x.example/v"}));
+    assert_eq!(v["object"]["actor"], json!({"objectType": "Group", "mbox": "mailto:g@example.org"}));
+    assert_eq!(v["object"]["verb"], json!({"id": "http://x.example/w"}));
+    assert_eq!(v["object"]["object"], json!({"id": "https://x.example/a"}));
+    // An anonymous Group is identified by its members.
+    assert_eq!(
+        v["context"]["instructor"],
+        json!({"objectType": "Group", "member": [{"mbox": "mailto:t@example.org"}]})
+    );
+    assert_eq!(v["context"]["contextActivities"]["parent"], json!([{"id": "https://x.example/p"}]));
+    let v = one("format=canonical", Some("en-US;q=0.9, en-GB;q=0.5")).await;
+    assert_eq!(v["verb"]["display"], json!({"en-US": "color"}));
+    assert_eq!(v["object"]["verb"]["display"], json!({"en-US": "color"}));
+    assert_eq!(
+        v["object"]["object"]["definition"],
+        json!({"name": {"en-US": "color"}, "type": "https://x.example/t"})
+    );
+    assert_eq!(
+        v["context"]["contextActivities"]["parent"][0]["definition"]["name"],
+        json!({"en-US": "color"})
+    );
+    assert_eq!(v["actor"], st["actor"]);
+    // exact (and no format) ignore Accept-Language.
+    for q in ["format=exact", "attachments=false"] {
+        let v = one(q, Some("en-US")).await;
+        assert_eq!(v["verb"]["display"], both, "{q}");
+    }
+    // Queries shape every statement.
+    let r = s
+        .req(Method::GET, "/xapi/statements?format=canonical")
+        .header("Accept-Language", "en-GB")
+        .send()
+        .await
+        .unwrap();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["statements"][0]["verb"]["display"], json!({"en-GB": "colour"}));
+}
+
+async fn alternate_request_syntax(s: &Srv) {
+    let form = |pairs: &[(&str, &str)]| serde_urlencoded::to_string(pairs).unwrap();
+    let post = |q: &str, body: String| {
+        s.client
+            .post(format!("{}/xapi/statements?{q}", s.base))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+    };
+    let auth = format!(
+        "Basic {}",
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            format!("{}:{}", s.cred.0, s.cred.1)
+        )
+    );
+    // A PUT carried by a POST: headers, query parameters and body all in the form.
+    let content = stmt(1).to_string();
+    let body = form(&[
+        ("statementId", ID),
+        ("content", &content),
+        ("X-Experience-API-Version", "1.0.3"),
+        ("Authorization", &auth),
+    ]);
+    let r = post("method=PUT", body).send().await.unwrap();
+    assert_eq!(r.status(), 204, "{:?}", r.text().await);
+    assert_eq!(s.get_json(&format!("/xapi/statements?statementId={ID}")).await.0, 200);
+    // A GET carried by a POST, the headers sent as headers.
+    let r = post("method=GET", form(&[("limit", "1")]))
+        .basic_auth(&s.cred.0, Some(&s.cred.1))
+        .header("X-Experience-API-Version", "1.0.3")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["statements"].as_array().unwrap().len(), 1);
+    assert!(v.get("more").is_some());
+    // Refused: not a POST, extra query parameters, a form version this LRS does not speak (it
+    // overrides the header), xAPI 2.0 (which dropped the syntax), no content, a body that is not
+    // a form.
+    let good = |extra: &[(&str, &str)]| {
+        let mut pairs = vec![("statementId", ID), ("content", content.as_str())];
+        pairs.extend_from_slice(extra);
+        form(&pairs)
+    };
+    let cases = [
+        ("PUT", "method=POST", good(&[]), "1.0.3", "application/x-www-form-urlencoded"),
+        (
+            "POST",
+            &format!("method=PUT&statementId={ID}") as &str,
+            good(&[]),
+            "1.0.3",
+            "application/x-www-form-urlencoded",
+        ),
+        (
+            "POST",
+            "method=PUT",
+            good(&[("X-Experience-API-Version", "0.8")]),
+            "1.0.3",
+            "application/x-www-form-urlencoded",
+        ),
+        ("POST", "method=PUT", good(&[]), "2.0.0", "application/x-www-form-urlencoded"),
+        ("POST", "method=PUT", form(&[("statementId", ID)]), "1.0.3", "application/x-www-form-urlencoded"),
+        (
+            "POST",
+            "method=PUT",
+            json!({"statementId": ID, "content": content}).to_string(),
+            "1.0.3",
+            "application/x-www-form-urlencoded",
+        ),
+        ("POST", "method=PUT", good(&[]), "1.0.3", "application/json"),
+    ];
+    for (method, q, body, version, ct) in cases {
+        let r = s
+            .client
+            .request(method.parse().unwrap(), format!("{}/xapi/statements?{q}", s.base))
+            .basic_auth(&s.cred.0, Some(&s.cred.1))
+            .header("X-Experience-API-Version", version)
+            .header("Content-Type", ct)
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{method} {q} {version} {ct} {body}");
+        assert!(r.headers().contains_key("x-experience-api-version"));
+        let v: Value = r.json().await.unwrap();
+        assert!(v["error"].is_string(), "{v}");
+    }
+}
+
 crate::both!(
     about_and_health_need_no_version,
     version_header_is_negotiated,
@@ -420,4 +704,7 @@ crate::both!(
     same_id_from_16_connections,
     cors_and_body_limit,
     version_2_statements,
+    related_agents_and_activities,
+    formats_ids_and_canonical,
+    alternate_request_syntax,
 );

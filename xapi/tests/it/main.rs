@@ -3,4 +3,5 @@
 
 mod compare;
 mod format;
+mod model;
 mod table;

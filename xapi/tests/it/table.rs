@@ -305,11 +305,20 @@ fn version_2_differences() {
     }
     let cg = json!([{"objectType": "contextGroup", "group": {"objectType": "Group", "member": [{"mbox": "mailto:t@b.c"}]}, "relevantTypes": ["https://x.example/t"]}]);
     validate_statement(&edit("/context/contextGroups", Some(cg)), Version::V2_0).unwrap();
-    // -00:00 offset: accepted by 1.0.3 (ISO 8601), rejected by 2.0 (RFC 3339).
-    let s = edit("/timestamp", Some(json!("2026-11-22T10:00:00-00:00")));
-    validate_statement(&s, Version::V1_0).unwrap();
-    let errs = validate_statement(&s, Version::V2_0).unwrap_err();
-    assert_eq!(errs[0].path, "statement.timestamp");
+    // -00:00 offset (and -00, -0000): not ISO 8601, and "unknown offset" in RFC 3339: rejected by
+    // both versions, in statements and SubStatements.
+    for off in ["-00:00", "-0000", "-00"] {
+        let s = edit("/timestamp", Some(json!(format!("2026-11-22T10:00:00{off}"))));
+        for v in [Version::V1_0, Version::V2_0] {
+            let errs = validate_statement(&s, v).unwrap_err();
+            assert_eq!(errs[0].path, "statement.timestamp", "{off} {v:?}");
+        }
+        let sub = json!({"objectType": "SubStatement", "actor": {"mbox": "mailto:a@b.c"},
+            "verb": {"id": "http://x.example/v"}, "object": {"id": "http://x.example/a"},
+            "timestamp": format!("2026-11-22T10:00:00{off}")});
+        let errs = validate_statement(&edit("/object", Some(sub)), Version::V1_0).unwrap_err();
+        assert_eq!(errs[0].path, "statement.object.timestamp", "{off}");
+    }
     validate_statement(&edit("/version", Some(json!("2.0.0"))), Version::V2_0).unwrap();
 }
 
@@ -330,4 +339,33 @@ fn batches_are_all_or_nothing_and_paths_are_indexed() {
 fn errors_display_path_and_message() {
     let errs = validate_statement(&edit("/result/score/scaled", Some(json!(2))), Version::V1_0).unwrap_err();
     assert_eq!(errs[0].to_string(), "statement.result.score.scaled: 2 is outside -1..1");
+}
+
+#[test]
+fn authority_is_an_agent_or_an_anonymous_group_of_two() {
+    let two = json!([{"mbox": "mailto:app@b.c"}, {"mbox": "mailto:user@b.c"}]);
+    for good in [json!({"mbox": "mailto:a@b.c"}), json!({"objectType": "Group", "member": two})] {
+        for v in [Version::V1_0, Version::V2_0] {
+            validate_statement(&edit("/authority", Some(good.clone())), v).unwrap();
+        }
+    }
+    for (bad, path) in [
+        // Identified groups, with or without members.
+        (json!({"objectType": "Group", "mbox": "mailto:g@b.c", "member": two}), "statement.authority"),
+        (
+            json!({"objectType": "Group", "account": {"homePage": "https://x.example", "name": "g"}}),
+            "statement.authority",
+        ),
+        // One or three members.
+        (json!({"objectType": "Group", "member": [{"mbox": "mailto:a@b.c"}]}), "statement.authority.member"),
+        (
+            json!({"objectType": "Group", "member": [{"mbox": "mailto:a@b.c"}, {"mbox": "mailto:b@b.c"}, {"mbox": "mailto:c@b.c"}]}),
+            "statement.authority.member",
+        ),
+    ] {
+        for v in [Version::V1_0, Version::V2_0] {
+            let errs = validate_statement(&edit("/authority", Some(bad.clone())), v).unwrap_err();
+            assert!(errs.iter().any(|e| e.path == path), "{bad}: {errs:?}");
+        }
+    }
 }
