@@ -80,16 +80,65 @@ fn device_registration(storage_key: &str) -> String {
     })
 }
 
+/// One xAPI session's statements: the mapping from events, its clock, and its end. Shared by the
+/// transports that send statements (to an LRS, or to a host page).
+struct Session {
+    mapper: RefCell<Mapper>,
+    started: u64,
+    terminated: Cell<bool>,
+    /// The module shown, for `terminated` (made on the way out, outside any event).
+    module: RefCell<Option<Rc<Module>>>,
+}
+
+impl Session {
+    fn new(launch: Launch, lang: &str, seq: u64) -> Session {
+        Session {
+            mapper: RefCell::new(Mapper::new(launch, lang, seq)),
+            started: now_ms(),
+            terminated: Cell::new(false),
+            module: RefCell::new(None),
+        }
+    }
+
+    /// The statements for `events`; `None` once the session has ended.
+    fn statements(&self, module: &Rc<Module>, events: &[Event]) -> Option<Vec<Value>> {
+        if self.terminated.get() {
+            return None;
+        }
+        *self.module.borrow_mut() = Some(module.clone());
+        let (ts, session_ms) = (iso_now(), now_ms() - self.started);
+        Some(
+            events
+                .iter()
+                .flat_map(|e| self.mapper.borrow_mut().statements(module, e, &ts, session_ms))
+                .collect(),
+        )
+    }
+
+    /// `terminated`, once: `None` when the session has already ended or nothing was shown.
+    fn terminate(&self) -> Option<Value> {
+        if self.terminated.replace(true) {
+            return None;
+        }
+        let module = self.module.borrow().clone()?;
+        Some(self.mapper.borrow_mut().terminated(&module, &iso_now(), now_ms() - self.started))
+    }
+
+    fn seq(&self) -> u64 {
+        self.mapper.borrow().seq()
+    }
+
+    fn set_language(&self, lang: &str) {
+        self.mapper.borrow_mut().set_language(lang);
+    }
+}
+
 /// xAPI statements to an LRS, through the persistent queue.
 pub(crate) struct XapiBridge {
-    mapper: RefCell<Mapper>,
+    session: Session,
     queue: Rc<Queue>,
-    started: u64,
     /// Where this session's statement count is kept, so a reload continues the numbering.
     seq_key: String,
-    terminated: Cell<bool>,
-    /// The module shown, for `terminated` (sent on the way out, outside any event).
-    module: RefCell<Option<Rc<Module>>>,
     /// cmi5's `returnURL`: where "Return to the course" goes.
     return_url: Option<String>,
 }
@@ -100,15 +149,7 @@ impl XapiBridge {
         let seq_key = format!("hearth:seq:{}:{}", launch.registration, launch.session);
         let seq = storage::get(&seq_key).and_then(|s| s.parse().ok()).unwrap_or(0);
         let queue = Queue::new(&queue_key, endpoint, auth);
-        Rc::new(XapiBridge {
-            mapper: RefCell::new(Mapper::new(launch, lang, seq)),
-            queue,
-            started: now_ms(),
-            seq_key,
-            terminated: Cell::new(false),
-            module: RefCell::new(None),
-            return_url: None,
-        })
+        Rc::new(XapiBridge { session: Session::new(launch, lang, seq), queue, seq_key, return_url: None })
     }
 
     /// A plain xAPI launch link: `?endpoint=…&auth=…&actor=…&registration=…&activity_id=…`
@@ -205,14 +246,9 @@ impl XapiBridge {
     }
 
     fn terminate_now(&self) {
-        if self.terminated.replace(true) {
-            return;
-        }
-        let module = self.module.borrow().clone();
-        if let Some(m) = module {
-            let s = self.mapper.borrow_mut().terminated(&m, &iso_now(), now_ms() - self.started);
+        if let Some(s) = self.session.terminate() {
             self.queue.push(vec![s]);
-            storage::set(&self.seq_key, &self.mapper.borrow().seq().to_string());
+            storage::set(&self.seq_key, &self.session.seq().to_string());
             self.queue.flush_on_exit();
         }
     }
@@ -220,21 +256,14 @@ impl XapiBridge {
 
 impl Bridge for XapiBridge {
     fn send(&self, module: &Rc<Module>, events: &[Event]) {
-        if self.terminated.get() {
-            return;
+        if let Some(statements) = self.session.statements(module, events) {
+            storage::set(&self.seq_key, &self.session.seq().to_string());
+            self.queue.push(statements);
         }
-        *self.module.borrow_mut() = Some(module.clone());
-        let (ts, session_ms) = (iso_now(), now_ms() - self.started);
-        let statements: Vec<Value> = events
-            .iter()
-            .flat_map(|e| self.mapper.borrow_mut().statements(module, e, &ts, session_ms))
-            .collect();
-        storage::set(&self.seq_key, &self.mapper.borrow().seq().to_string());
-        self.queue.push(statements);
     }
 
     fn progress(&self, _: &Rc<Module>, state: &State) {
-        self.mapper.borrow_mut().set_language(state.lang());
+        self.session.set_language(state.lang());
     }
 
     fn return_url(&self) -> Option<String> {
@@ -379,12 +408,9 @@ impl Bridge for ScormBridge {
 /// `window.parent` (or the window that opened this one), only to that origin:
 /// `{ "hearth": 1, "type": "statements", "statements": [...], "events": [...] }`.
 pub(crate) struct PostMessageBridge {
-    mapper: RefCell<Mapper>,
+    session: Session,
     target: web_sys::Window,
     origin: String,
-    started: u64,
-    terminated: Cell<bool>,
-    module: RefCell<Option<Rc<Module>>>,
 }
 
 impl PostMessageBridge {
@@ -416,14 +442,7 @@ impl PostMessageBridge {
         });
         let registration = q("registration").unwrap_or_else(|| device_registration(storage_key));
         let launch = Launch { actor, registration, session: random_uuid(), activity_id, cmi5: None };
-        let bridge = Rc::new(PostMessageBridge {
-            mapper: RefCell::new(Mapper::new(launch, lang, 0)),
-            target,
-            origin,
-            started: now_ms(),
-            terminated: Cell::new(false),
-            module: RefCell::new(None),
-        });
+        let bridge = Rc::new(PostMessageBridge { session: Session::new(launch, lang, 0), target, origin });
         let weak = Rc::downgrade(&bridge);
         on_pagehide(move || {
             if let Some(b) = weak.upgrade() {
@@ -444,29 +463,17 @@ impl PostMessageBridge {
 
 impl Bridge for PostMessageBridge {
     fn send(&self, module: &Rc<Module>, events: &[Event]) {
-        if self.terminated.get() {
-            return;
+        if let Some(statements) = self.session.statements(module, events) {
+            self.post(&statements, events);
         }
-        *self.module.borrow_mut() = Some(module.clone());
-        let (ts, session_ms) = (iso_now(), now_ms() - self.started);
-        let statements: Vec<Value> = events
-            .iter()
-            .flat_map(|e| self.mapper.borrow_mut().statements(module, e, &ts, session_ms))
-            .collect();
-        self.post(&statements, events);
     }
 
     fn progress(&self, _: &Rc<Module>, state: &State) {
-        self.mapper.borrow_mut().set_language(state.lang());
+        self.session.set_language(state.lang());
     }
 
     fn exit(&self) {
-        if self.terminated.replace(true) {
-            return;
-        }
-        let module = self.module.borrow().clone();
-        if let Some(m) = module {
-            let s = self.mapper.borrow_mut().terminated(&m, &iso_now(), now_ms() - self.started);
+        if let Some(s) = self.session.terminate() {
             self.post(&[s], &[]);
         }
     }
