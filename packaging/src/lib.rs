@@ -17,8 +17,9 @@
 //! imsmanifest.xml | cmi5.xml | tincan.xml | embed.html
 //! ```
 //!
-//! No package carries an LRS secret: SCORM packages report through the LMS's SCORM API, cmi5 and
-//! xAPI packages get their endpoint and credentials from the LMS at launch time.
+//! No package carries an LRS secret: SCORM packages report through the LMS's SCORM API (and, built
+//! with [`Options::lrs`], also to an LRS with a token got for a public package key); cmi5 and xAPI
+//! packages get their endpoint and credentials from the LMS at launch time.
 
 use std::collections::BTreeMap;
 use std::fmt;
