@@ -185,27 +185,6 @@ fn base64(s: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(s)
 }
 
-fn random_hex(n: usize) -> String {
-    let mut b = vec![0u8; n];
-    getrandom::fill(&mut b).expect("the OS random source failed");
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-fn uuid() -> String {
-    let h = random_hex(16);
-    // Version 4, variant 10.
-    let v = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).unwrap_or(0);
-    format!(
-        "{}-{}-4{}-{:x}{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[13..16],
-        0x8 | (v(16) & 0x3),
-        &h[17..20],
-        &h[20..32]
-    )
-}
-
 impl App {
     /// Finds the entries in the folder, rebuilding those whose files changed. Returns how many.
     fn rescan(&self) -> usize {
@@ -440,8 +419,8 @@ async fn launch(
 }
 
 async fn do_launch(app: &App, slug: &str, au: &Cmi5Au, lang: &str, learner: &str) -> Result<String> {
-    let registration = uuid();
-    let session = uuid();
+    let registration = lrs::uuid_v4();
+    let session = lrs::uuid_v4();
     let actor = app.actor(learner);
     let agent = actor.to_string();
     let enc = |s: &str| url_encode(s);
@@ -491,7 +470,7 @@ async fn do_launch(app: &App, slug: &str, au: &Cmi5Au, lang: &str, learner: &str
         },
     });
     app.xapi(Method::POST, "statements", Some(launched)).await?;
-    let nonce = random_hex(16);
+    let nonce = lrs::auth::random_hex(16);
     app.fetches.lock().expect("fetch lock").insert(
         nonce.clone(),
         Some(Pending {

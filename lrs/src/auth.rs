@@ -11,7 +11,7 @@ pub const SCOPES: [&str; 7] =
     ["statements/write", "statements/read", "statements/read/mine", "state", "all/read", "all", "launch"];
 
 /// Random lowercase hex of `bytes` bytes from the OS.
-pub(crate) fn random_hex(bytes: usize) -> String {
+pub fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf).expect("the OS random source failed");
     hex(&buf)

@@ -251,7 +251,7 @@ pub async fn serve(
 }
 
 /// A random (version 4) UUID.
-pub(crate) fn uuid_v4() -> String {
+pub fn uuid_v4() -> String {
     let mut b = [0u8; 16];
     getrandom::fill(&mut b).expect("the OS random source failed");
     b[6] = (b[6] & 0x0f) | 0x40;

@@ -144,12 +144,12 @@ pub(crate) struct XapiBridge {
 }
 
 impl XapiBridge {
-    fn new(launch: Launch, endpoint: &str, auth: Auth, lang: &str) -> Rc<XapiBridge> {
+    fn new(launch: Launch, endpoint: &str, auth: Auth, lang: &str) -> XapiBridge {
         let queue_key = format!("hearth:queue:{}", launch.registration);
         let seq_key = format!("hearth:seq:{}:{}", launch.registration, launch.session);
         let seq = storage::get(&seq_key).and_then(|s| s.parse().ok()).unwrap_or(0);
         let queue = Queue::new(&queue_key, endpoint, auth);
-        Rc::new(XapiBridge { session: Session::new(launch, lang, seq), queue, seq_key, return_url: None })
+        XapiBridge { session: Session::new(launch, lang, seq), queue, seq_key, return_url: None }
     }
 
     /// A plain xAPI launch link: `?endpoint=…&auth=…&actor=…&registration=…&activity_id=…`
@@ -163,7 +163,7 @@ impl XapiBridge {
         let activity_id = q("activity_id")?;
         let registration = q("registration").unwrap_or_else(|| device_registration(storage_key));
         let launch = Launch { actor, registration, session: random_uuid(), activity_id, cmi5: None };
-        let bridge = XapiBridge::new(launch, &endpoint, Auth::Header(auth), lang);
+        let bridge = Rc::new(XapiBridge::new(launch, &endpoint, Auth::Header(auth), lang));
         bridge.terminate_on_pagehide();
         Some(bridge)
     }
@@ -181,10 +181,10 @@ impl XapiBridge {
             activity_id: s.activity_id.clone(),
             cmi5: Some(Cmi5Launch { context_template: template, mastery_score: s.mastery_score() }),
         };
-        let mut bridge = XapiBridge::new(launch, &s.endpoint, s.auth.clone(), lang);
-        if let Some(b) = Rc::get_mut(&mut bridge) {
-            b.return_url = s.return_url().map(String::from);
-        }
+        let bridge = Rc::new(XapiBridge {
+            return_url: s.return_url().map(String::from),
+            ..XapiBridge::new(launch, &s.endpoint, s.auth.clone(), lang)
+        });
         bridge.terminate_on_pagehide();
         bridge
     }
@@ -230,7 +230,7 @@ impl XapiBridge {
             activity_id: lrs.activity_id.clone(),
             cmi5: None,
         };
-        let bridge = XapiBridge::new(launch, &lrs.endpoint, Auth::Bearer(token), lang);
+        let bridge = Rc::new(XapiBridge::new(launch, &lrs.endpoint, Auth::Bearer(token), lang));
         bridge.terminate_on_pagehide();
         Some(bridge)
     }
