@@ -20,7 +20,10 @@ mod tests;
 
 pub use explore::{Exploration, explore};
 pub use save::{ResumeReport, SaveError};
-pub use scoring::{BadResponse, MAX_TEXT, Response, competency_points, parse_number, score};
+pub use scoring::{
+    BadResponse, MAX_TEXT, Response, competency_points, correct_response, format_number, parse_number,
+    part_marks, score,
+};
 
 /// What a learner can do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -244,7 +247,7 @@ pub struct DebriefItem {
 #[derive(Debug, Clone)]
 pub struct View<'m> {
     pub node: &'m Node,
-    /// Visible choices of a decision, in authored order (empty once one is chosen).
+    /// Visible choices of a decision, in the order to present them (empty once one is chosen).
     pub choices: Vec<&'m Choice>,
     /// The choice made here, while its feedback shows.
     pub chosen: Option<&'m Choice>,
@@ -269,6 +272,9 @@ pub struct QuestionView<'m> {
     pub order: Vec<usize>,
     pub attempts_left: u32,
     pub answered: Option<Answered>,
+    /// The learner has used their last attempt without a full score and the author lets them
+    /// see the right answer ([`correct_response`]).
+    pub show_answer: bool,
 }
 
 impl State {
@@ -367,7 +373,7 @@ impl State {
         }
         match (&node.kind, action) {
             (NodeKind::Narrative { routes }, Action::Continue) => self.follow(m, routes, now, ev),
-            (NodeKind::Decision { choices }, Action::Choose { choice }) if self.phase == Phase::Fresh => {
+            (NodeKind::Decision { choices, .. }, Action::Choose { choice }) if self.phase == Phase::Fresh => {
                 let idx = choices
                     .iter()
                     .position(|c| c.id == choice && self.visible(c))
@@ -392,7 +398,7 @@ impl State {
                     self.follow(m, &c.routes, now, ev)
                 }
             }
-            (NodeKind::Decision { choices }, Action::Continue) => match self.phase {
+            (NodeKind::Decision { choices, .. }, Action::Continue) => match self.phase {
                 Phase::Chosen(idx) => self.follow(m, &choices[idx].routes, now, ev),
                 _ => Err(ActionError::NotNow),
             },
@@ -618,15 +624,22 @@ impl State {
     }
 
     fn can_back(&self, m: &Module) -> bool {
-        if self.phase == Phase::Done || self.path.len() < 2 {
+        if self.phase == Phase::Done || self.path.len() < 2 || m.backtrack == BacktrackPolicy::Never {
             return false;
         }
-        let prev = &m.nodes[self.path[self.path.len() - 2].node];
-        match m.backtrack {
-            BacktrackPolicy::Never => false,
-            BacktrackPolicy::Always => true,
-            BacktrackPolicy::PerNode => prev.backtrack != Some(false),
+        let steps = &self.path[self.path.len() - 2..];
+        let prev = &m.nodes[steps[0].node];
+        if m.backtrack == BacktrackPolicy::PerNode && prev.backtrack == Some(false) {
+            return false;
         }
+        // Going back replays the log only up to where the previous node was entered, so it undoes
+        // everything done there and here. That must never give a graded question more attempts
+        // than the author allows, nor change a choice at a node that forbids going back.
+        steps.iter().enumerate().all(|(k, step)| {
+            let end = steps.get(k + 1).map_or(self.log.len(), |next| next.log_len);
+            let node = &m.nodes[step.node];
+            self.log[step.log_len..end].iter().all(|entry| !commits(m, node, &entry.action))
+        })
     }
 
     /// Back to the previous node: the log is cut to where that node was entered and replayed.
@@ -685,7 +698,7 @@ impl State {
             .iter()
             .filter_map(|s| {
                 let node = &m.nodes[s.node];
-                let NodeKind::Decision { choices } = &node.kind else { return None };
+                let NodeKind::Decision { choices, .. } = &node.kind else { return None };
                 let c = &choices[s.choice?];
                 Some(DebriefItem {
                     node: node.id.clone(),
@@ -714,17 +727,28 @@ impl State {
         };
         match &node.kind {
             NodeKind::Narrative { .. } | NodeKind::Reflection { .. } => view.can_continue = true,
-            NodeKind::Decision { choices } => match self.phase {
+            NodeKind::Decision { choices, shuffle } => match self.phase {
                 Phase::Chosen(i) => {
                     view.chosen = Some(&choices[i]);
                     view.can_continue = true;
                 }
-                _ => view.choices = choices.iter().filter(|c| self.visible(c)).collect(),
+                _ => {
+                    let pinned: Vec<bool> = choices.iter().map(|c| c.pin || !shuffle).collect();
+                    view.choices = self
+                        .arrange(&node.id, &pinned)
+                        .into_iter()
+                        .map(|i| &choices[i])
+                        .filter(|c| self.visible(c))
+                        .collect();
+                }
             },
             NodeKind::Quiz { questions, .. } => {
                 if let Some(run) = &self.quiz {
                     let q = &questions[run.order[run.current]];
                     view.can_continue = self.phase == (Phase::Answered { final_answer: true });
+                    let show_answer = q.show_answer
+                        && q.body.is_graded()
+                        && run.last.as_ref().is_some_and(|a| a.final_answer && a.score < 1.0 - 1e-9);
                     view.question = Some(QuestionView {
                         question: q,
                         number: run.current + 1,
@@ -732,6 +756,7 @@ impl State {
                         order: self.presentation(q),
                         attempts_left: q.attempts.saturating_sub(run.attempts),
                         answered: run.last.clone(),
+                        show_answer,
                     });
                 }
             }
@@ -741,11 +766,12 @@ impl State {
     }
 
     /// Presentation order: ordering items and matching answers are shuffled (never already in the
-    /// right order), options keep the author's order.
+    /// right order); options are shuffled unless the author said not to, pinned ones in place.
     fn presentation(&self, q: &Question) -> Vec<usize> {
         let n = match &q.body {
             QuestionBody::SingleChoice { options } | QuestionBody::MultipleChoice { options, .. } => {
-                return (0..options.len()).collect();
+                let pinned: Vec<bool> = options.iter().map(|o| o.pin || !q.shuffle).collect();
+                return self.arrange(&q.id, &pinned);
             }
             QuestionBody::Ordering { items, .. } => items.len(),
             QuestionBody::Matching { pairs, .. } => pairs.len(),
@@ -756,6 +782,21 @@ impl State {
         rng.shuffle(&mut order);
         if n > 1 && order.iter().enumerate().all(|(i, x)| i == *x) {
             order.rotate_left(1);
+        }
+        order
+    }
+
+    /// An order for `pinned.len()` things drawn from the attempt's seed and `id`: the same on every
+    /// replay, resume and language switch, different from one attempt to the next. Pinned places
+    /// keep their thing; the others are shuffled among themselves.
+    fn arrange(&self, id: &str, pinned: &[bool]) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..pinned.len()).collect();
+        let mut free: Vec<usize> = order.iter().copied().filter(|&i| !pinned[i]).collect();
+        let mut rng = Rng::new(self.seed ^ hash_str(id));
+        let slots = free.clone();
+        rng.shuffle(&mut free);
+        for (slot, i) in slots.into_iter().zip(free) {
+            order[slot] = i;
         }
         order
     }
@@ -786,6 +827,20 @@ impl State {
             out.push(Action::Back);
         }
         out
+    }
+}
+
+/// Whether `action`, taken at `node`, is one that going back must never undo: an answer to a graded
+/// question, or a choice at a node that says `backtrack: false` (under the `per_node` policy).
+fn commits(m: &Module, node: &Node, action: &Action) -> bool {
+    match (action, &node.kind) {
+        (Action::Answer { question, .. }, NodeKind::Quiz { questions, .. }) => {
+            questions.iter().any(|q| &q.id == question && q.body.is_graded())
+        }
+        (Action::Choose { .. }, NodeKind::Decision { .. }) => {
+            m.backtrack == BacktrackPolicy::PerNode && node.backtrack == Some(false)
+        }
+        _ => false,
     }
 }
 

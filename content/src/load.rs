@@ -1039,11 +1039,11 @@ impl Cx<'_> {
         let kind_name = n.as_mapping().and_then(|m| m.get_scalar("kind")).map(|s| s.as_str().to_string());
         let extra: &[&str] = match kind_name.as_deref() {
             Some("narrative") => &["next", "routes"],
-            Some("decision") => &["choices"],
+            Some("decision") => &["choices", "shuffle"],
             Some("quiz") => &["questions", "draw", "pass_mark", "next", "routes"],
             Some("reflection") => &["store", "next", "routes"],
             Some("ending") => &["band"],
-            _ => &["next", "routes", "choices", "questions", "draw", "pass_mark", "store", "band"],
+            _ => &["next", "routes", "choices", "shuffle", "questions", "draw", "pass_mark", "store", "band"],
         };
         let allowed: Vec<&str> = COMMON.iter().chain(extra).copied().collect();
         let o = self.obj(n, "a node", &allowed)?;
@@ -1079,7 +1079,8 @@ impl Cx<'_> {
                 for c in items {
                     choices.extend(self.choice(c));
                 }
-                NodeKind::Decision { choices }
+                let shuffle = self.bool(&o, "shuffle", &what).unwrap_or(true);
+                NodeKind::Decision { choices, shuffle }
             }
             "quiz" => {
                 let mut questions = Vec::new();
@@ -1225,7 +1226,7 @@ impl Cx<'_> {
         let o = self.obj(
             c,
             "a choice",
-            &["id", "text", "if", "effects", "feedback", "debrief", "next", "routes"],
+            &["id", "text", "if", "effects", "feedback", "debrief", "next", "routes", "pin"],
         )?;
         let (id, span) = self.id(&o, "id", "a choice")?;
         let declared = self.declare("choice", &id, span);
@@ -1236,21 +1237,22 @@ impl Cx<'_> {
         let feedback = self.text(&o, "feedback", format!("{id}/feedback"), &what, false);
         let debrief = self.text(&o, "debrief", format!("{id}/debrief"), &what, false);
         let routes = self.routes(&o, &what);
+        let pin = self.bool(&o, "pin", &what).unwrap_or(false);
         (declared && !routes.is_empty()).then_some(())?;
-        Some(Choice { id, text: text?, visible_if, effects, feedback, debrief, routes })
+        Some(Choice { id, text: text?, visible_if, effects, feedback, debrief, routes, pin })
     }
 
     fn question(&mut self, q: &YNode) -> Option<Question> {
         const COMMON: &[&str] = &["id", "type", "text", "points", "competency", "attempts", "feedback"];
         let ty = q.as_mapping().and_then(|m| m.get_scalar("type")).map(|s| s.as_str().to_string());
         let extra: &[&str] = match ty.as_deref() {
-            Some("single_choice") => &["options"],
-            Some("multiple_choice") => &["options", "partial"],
-            Some("true_false") => &["answer", "feedback_true", "feedback_false"],
-            Some("ordering") => &["items", "partial"],
-            Some("matching") => &["pairs", "partial"],
-            Some("fill_in") => &["accepted", "case_sensitive"],
-            Some("numeric") => &["answer", "tolerance"],
+            Some("single_choice") => &["options", "shuffle", "show_answer"],
+            Some("multiple_choice") => &["options", "partial", "shuffle", "show_answer"],
+            Some("true_false") => &["answer", "feedback_true", "feedback_false", "show_answer"],
+            Some("ordering") => &["items", "partial", "show_answer"],
+            Some("matching") => &["pairs", "partial", "show_answer"],
+            Some("fill_in") => &["accepted", "case_sensitive", "show_answer"],
+            Some("numeric") => &["answer", "tolerance", "show_answer"],
             Some("likert") => &["scale", "low", "high"],
             Some("free_text") => &[],
             _ => &[
@@ -1267,6 +1269,8 @@ impl Cx<'_> {
                 "high",
                 "feedback_true",
                 "feedback_false",
+                "shuffle",
+                "show_answer",
             ],
         };
         let allowed: Vec<&str> = COMMON.iter().chain(extra).copied().collect();
@@ -1498,6 +1502,8 @@ impl Cx<'_> {
             fi = self.text(&fo, "incorrect", format!("{id}/feedback/incorrect"), &what, false);
             fp = self.text(&fo, "partial", format!("{id}/feedback/partial"), &what, false);
         }
+        let shuffle = self.bool(&o, "shuffle", &what).unwrap_or(true);
+        let show_answer = self.bool(&o, "show_answer", &what).unwrap_or(true);
         declared.then_some(())?;
         Some(Question {
             id,
@@ -1508,6 +1514,8 @@ impl Cx<'_> {
             feedback_correct: fc,
             feedback_incorrect: fi,
             feedback_partial: fp,
+            shuffle,
+            show_answer,
             body,
         })
     }
@@ -1515,7 +1523,8 @@ impl Cx<'_> {
     fn options(&mut self, o: &Obj<'_>, qid: &str, qspan: Span) -> Vec<AnswerOption> {
         let mut out: Vec<AnswerOption> = Vec::new();
         for op in self.list(o, "options", "a question") {
-            let Some(oo) = self.obj(op, "an option", &["id", "text", "correct", "feedback", "effects"])
+            let Some(oo) =
+                self.obj(op, "an option", &["id", "text", "correct", "feedback", "effects", "pin"])
             else {
                 continue;
             };
@@ -1530,8 +1539,9 @@ impl Cx<'_> {
             let correct = self.bool(&oo, "correct", "an option").unwrap_or(false);
             let feedback = self.text(&oo, "feedback", format!("{qid}/{id}/feedback"), "an option", false);
             let effects = self.effects(&oo, "effects");
+            let pin = self.bool(&oo, "pin", "an option").unwrap_or(false);
             if let Some(text) = text {
-                out.push(AnswerOption { id, text, correct, feedback, effects });
+                out.push(AnswerOption { id, text, correct, feedback, effects, pin });
             }
         }
         if out.len() < 2 {

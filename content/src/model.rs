@@ -206,6 +206,10 @@ pub enum NodeKind {
     },
     Decision {
         choices: Vec<Choice>,
+        /// Present the choices in an order drawn from the attempt's seed (pinned ones keep their
+        /// place), so that the best choice is not always in the same place. `shuffle: false`
+        /// keeps the authored order.
+        shuffle: bool,
     },
     Quiz {
         questions: Vec<Question>,
@@ -257,6 +261,9 @@ pub struct Choice {
     #[serde(default)]
     pub debrief: Option<TextKey>,
     pub routes: Vec<Route>,
+    /// Keeps its authored place when the choices are shuffled ("I am not sure what to do").
+    #[serde(default)]
+    pub pin: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -322,6 +329,14 @@ pub struct Question {
     pub feedback_incorrect: Option<TextKey>,
     #[serde(default)]
     pub feedback_partial: Option<TextKey>,
+    /// Choice questions: present the options in an order drawn from the attempt's seed (pinned
+    /// ones keep their place). Ordering items and matching answers are always shuffled.
+    #[serde(default = "yes")]
+    pub shuffle: bool,
+    /// After the last attempt of a graded question that was not fully right, show the right
+    /// answer beside the learner's own.
+    #[serde(default = "yes")]
+    pub show_answer: bool,
     pub body: QuestionBody,
 }
 
@@ -393,6 +408,9 @@ pub struct AnswerOption {
     pub feedback: Option<TextKey>,
     #[serde(default)]
     pub effects: Vec<Effect>,
+    /// Keeps its authored place when the options are shuffled ("None of these").
+    #[serde(default)]
+    pub pin: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

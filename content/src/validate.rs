@@ -34,7 +34,7 @@ pub fn successors(node: &Node) -> Vec<&str> {
         NodeKind::Narrative { routes }
         | NodeKind::Reflection { routes, .. }
         | NodeKind::Quiz { routes, .. } => routes.iter().map(|r| r.next.as_str()).collect(),
-        NodeKind::Decision { choices } => {
+        NodeKind::Decision { choices, .. } => {
             choices.iter().flat_map(|c| c.routes.iter().map(|r| r.next.as_str())).collect()
         }
         NodeKind::Ending { .. } => Vec::new(),
@@ -147,7 +147,7 @@ fn state_checks(m: &Module, loaded: &Loaded, out: &mut Vec<Diagnostic>) {
                     .with_hint("every path to it passes a condition that cannot hold there; check the `if:` on the routes and choices leading to it"),
             );
         }
-        if let NodeKind::Decision { choices } = &n.kind {
+        if let NodeKind::Decision { choices, .. } = &n.kind {
             if !ex.visited_nodes.contains(&n.id) {
                 continue;
             }

@@ -82,7 +82,7 @@ impl Mapper {
             }
             Event::ChoiceMade { node, choice, deltas, duration_ms } => {
                 let Some(n) = m.node(node) else { return vec![] };
-                let NodeKind::Decision { choices } = &n.kind else { return vec![] };
+                let NodeKind::Decision { choices, .. } = &n.kind else { return vec![] };
                 let Some(chosen) = choices.iter().find(|c| &c.id == choice) else { return vec![] };
                 let components: Vec<Value> = choices
                     .iter()

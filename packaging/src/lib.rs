@@ -304,6 +304,9 @@ fn lrs_config(l: &PackageLrs, activity: &str) -> Result<String, Error> {
     Ok(json.to_string().replace("</", "<\\/"))
 }
 
+/// The page around the player. It is the player's `<main>` landmark, and its background is the
+/// player's own (`--h-bg` in player.css, light and dark), so no band of another colour shows
+/// below a short screen.
 fn launch_page(module: &Module, format: Format, lrs: Option<&str>) -> String {
     let lang = &module.source_lang;
     let dir = if Module::is_rtl(lang) { "rtl" } else { "ltr" };
@@ -317,8 +320,9 @@ fn launch_page(module: &Module, format: Format, lrs: Option<&str>) -> String {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"generator\" content=\"Hearth\">\n<title>{title}</title>\n<link rel=\"icon\" href=\"data:,\">\n\
          <link rel=\"stylesheet\" href=\"player/hearth-player.css\">\n\
-         <style>html, body {{ margin: 0; }}</style>\n</head>\n<body>\n\
-         <hearth-player src=\"module/{id}.bin\"{attr}></hearth-player>\n{lrs}\
+         <style>html, body {{ margin: 0; }} html {{ color-scheme: light dark; background: #fff; }} \
+         @media (prefers-color-scheme: dark) {{ html {{ background: #16161a; }} }}</style>\n</head>\n<body>\n\
+         <main><hearth-player src=\"module/{id}.bin\"{attr}></hearth-player></main>\n{lrs}\
          <noscript><p>{title}: this module needs JavaScript and a browser from the last few years.</p></noscript>\n\
          <script type=\"module\">\n\
          // `?lang=` and `?seed=` on the launch URL: a language to start in, a fixed draw for reviewers.\n\

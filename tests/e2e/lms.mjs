@@ -2,10 +2,11 @@
 // registration's statements back, and what a cmi5 session must contain.
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
+import readline from 'node:readline';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from './harness.mjs';
+import { ROOT, DIST } from './harness.mjs';
 import { perform } from './play.mjs';
 
 export const HEARTH = path.join(process.env.CARGO_TARGET_DIR ?? path.join(ROOT, 'target'), 'debug/hearth');
@@ -25,6 +26,20 @@ export async function playIn(frame, walk) {
   await frame.locator('[data-action="start"]').click();
   for (const action of walk.actions) await perform(frame, action);
   await frame.locator('.h-results').waitFor();
+}
+
+/** `hearth serve DIR` on a free port; resolves to { base, data, stop }. */
+export async function hearthServe(dir) {
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-serve-'));
+  const proc = spawn(HEARTH, ['serve', dir, '--listen', '127.0.0.1:0', '--data', data, '--player', DIST], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const lines = readline.createInterface({ input: proc.stderr });
+  const base = await new Promise((resolve, reject) => {
+    lines.on('line', (l) => { const m = l.match(/^Hearth is at (http:\/\/[^/ ]+)/); if (m) resolve(m[1]); });
+    proc.on('exit', (code) => reject(new Error(`hearth serve exited with ${code}`)));
+  });
+  return { base, data, stop: () => { proc.kill(); fs.rmSync(data, { recursive: true, force: true }); } };
 }
 
 /** The Hearth LRS as a real process on a temporary SQLite file, with a tenant and credentials. */

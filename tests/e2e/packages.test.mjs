@@ -5,15 +5,14 @@
 // with the wrong content type, as some LMSs do.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { ROOT, DIST, MOUNTS, serve, browser, watchErrors } from './harness.mjs';
 import { walks } from './play.mjs';
-import { HEARTH, expected, playIn, startLrs, untilTerminated, checkCmi5Session } from './lms.mjs';
+import { HEARTH, expected, playIn, startLrs, untilTerminated, checkCmi5Session, hearthServe } from './lms.mjs';
 
 const EXAMPLES = ['examples/tuesday-night', 'examples/first-week'];
 let tmp, unpacked, server, chrome;
@@ -154,20 +153,6 @@ test('the xAPI packages, launched with a launch link, leave every ending\'s stat
     lrs.stop();
   }
 });
-
-/** `hearth serve DIR` on a free port; resolves to { base, data, stop }. */
-async function hearthServe(dir) {
-  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-serve-'));
-  const proc = spawn(HEARTH, ['serve', dir, '--listen', '127.0.0.1:0', '--data', data, '--player', DIST], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const lines = readline.createInterface({ input: proc.stderr });
-  const base = await new Promise((resolve, reject) => {
-    lines.on('line', (l) => { const m = l.match(/^Hearth is at (http:\/\/[^/ ]+)/); if (m) resolve(m[1]); });
-    proc.on('exit', (code) => reject(new Error(`hearth serve exited with ${code}`)));
-  });
-  return { base, data, stop: () => { proc.kill(); fs.rmSync(data, { recursive: true, force: true }); } };
-}
 
 test('the cmi5 zip, launched by hearth serve, leaves the session in its LRS and its results page', async () => {
   const dir = fs.mkdtempSync(path.join(tmp, 'cmi5-'));

@@ -1,6 +1,7 @@
 // Playing a module through the UI the way a learner does, shared by the browser tests: the
 // engine's own walks (`hearth play --endings --json`) and one UI action per engine action.
 import { execFileSync } from 'node:child_process';
+import assert from 'node:assert/strict';
 import path from 'node:path';
 import { ROOT } from './harness.mjs';
 
@@ -72,13 +73,41 @@ export async function perform(page, action, { keyboard = false } = {}) {
           await select.selectOption(optionValue);
         }
       }
-      return press(page.locator('[data-action="answer"]'));
+      await press(page.locator('[data-action="answer"]'));
+      await page.locator('.h-question .h-feedback').waitFor();
+      await answerStays(page, type, value);
+      return;
     }
     default:
       throw new Error(`unknown action ${JSON.stringify(action)}`);
   }
 }
 
+
+/**
+ * After "Check answer" the form still shows the learner's own answer (it used to come back empty:
+ * radios unticked, the ordering back at its shuffled start, matches unchosen, text gone).
+ */
+export async function answerStays(page, type, value) {
+  const ticked = (sel) => page.locator(sel).isChecked();
+  const where = `${type} ${JSON.stringify(value)}`;
+  if (type === 'choice') assert.ok(await ticked(`[data-option="${value}"]`), where);
+  if (type === 'choices') for (const id of value) assert.ok(await ticked(`[data-option="${id}"]`), where);
+  if (type === 'bool') assert.ok(await ticked(`[data-bool="${value}"]`), where);
+  if (type === 'scale') assert.ok(await ticked(`[data-scale="${value}"]`), where);
+  if (type === 'text') assert.equal(await page.locator('[data-answer]').inputValue(), value, where);
+  if (type === 'numeric') assert.equal(await page.locator('[data-answer]').inputValue(), String(value), where);
+  if (type === 'order') {
+    const ids = await page.locator('[data-item]').evaluateAll((els) => els.map((e) => e.dataset.item));
+    assert.deepEqual(ids, value, where);
+  }
+  if (type === 'matches') {
+    for (const [prompt, match] of value) {
+      const chosen = await page.locator(`[data-pair="${prompt}"]`).evaluate((s) => s.selectedOptions[0]?.dataset.match);
+      assert.equal(chosen, match, where);
+    }
+  }
+}
 
 /** What must match between engine and player: everything but timings. */
 export const shape = (events) => events.map(({ duration_ms, ...rest }) => rest);

@@ -37,6 +37,10 @@ check-answer = تحقّق من الإجابة
 feedback-correct = صحيح
 feedback-incorrect = ليس تمامًا
 feedback-partial = صحيح جزئيًا
+mark-right = صحيح
+mark-wrong = غير صحيح
+right-answer = الإجابة الصحيحة
+answer-recorded = تم حفظ إجابتك.
 attempts-left = { $n ->
     [zero] لم تتبقَّ لديك محاولات.
     [one] تبقّت لديك محاولة واحدة.
@@ -62,6 +66,7 @@ outcome = النتيجة
 result-passed = ناجح
 result-failed = لم تنجح بعد
 result-score = الدرجة: { $percent }٪
+percent-value = { $percent }٪
 competency-profile = ملف الكفاءات
 competency-column = الكفاءة
 score-column = الدرجة

@@ -37,6 +37,10 @@ check-answer = Antwort prüfen
 feedback-correct = Richtig
 feedback-incorrect = Nicht ganz
 feedback-partial = Teilweise richtig
+mark-right = Richtig
+mark-wrong = Nicht richtig
+right-answer = Richtige Antwort
+answer-recorded = Deine Antwort ist gespeichert.
 attempts-left = { $n ->
     [one] Du hast noch einen Versuch.
    *[other] Du hast noch { $n } Versuche.
@@ -58,6 +62,7 @@ outcome = Ergebnis
 result-passed = Bestanden
 result-failed = Noch nicht bestanden
 result-score = Punktzahl: { $percent } %
+percent-value = { $percent } %
 competency-profile = Kompetenzprofil
 competency-column = Kompetenz
 score-column = Punkte

@@ -37,6 +37,10 @@ check-answer = Έλεγχος απάντησης
 feedback-correct = Σωστό
 feedback-incorrect = Όχι ακριβώς
 feedback-partial = Εν μέρει σωστό
+mark-right = Σωστό
+mark-wrong = Λάθος
+right-answer = Σωστή απάντηση
+answer-recorded = Η απάντησή σας αποθηκεύτηκε.
 attempts-left = { $n ->
     [one] Έχετε ακόμη μία προσπάθεια.
    *[other] Έχετε ακόμη { $n } προσπάθειες.
@@ -58,6 +62,7 @@ outcome = Έκβαση
 result-passed = Επιτυχία
 result-failed = Δεν έχει ολοκληρωθεί ακόμη με επιτυχία
 result-score = Βαθμολογία: { $percent }%
+percent-value = { $percent }%
 competency-profile = Προφίλ δεξιοτήτων
 competency-column = Δεξιότητα
 score-column = Βαθμολογία

@@ -37,6 +37,10 @@ check-answer = Check answer
 feedback-correct = Correct
 feedback-incorrect = Not quite
 feedback-partial = Partly correct
+mark-right = Right
+mark-wrong = Not right
+right-answer = Right answer
+answer-recorded = Your answer is saved.
 attempts-left = { $n ->
     [one] You have one more try.
    *[other] You have { $n } more tries.
@@ -58,6 +62,7 @@ outcome = Outcome
 result-passed = Passed
 result-failed = Not passed yet
 result-score = Score: { $percent }%
+percent-value = { $percent }%
 competency-profile = Competency profile
 competency-column = Competency
 score-column = Score

@@ -37,6 +37,10 @@ check-answer = بررسی پاسخ
 feedback-correct = درست است
 feedback-incorrect = نه کاملاً
 feedback-partial = تا حدی درست است
+mark-right = درست
+mark-wrong = نادرست
+right-answer = پاسخ درست
+answer-recorded = پاسخ شما ذخیره شد.
 attempts-left = { $n ->
     [one] یک فرصت دیگر دارید.
    *[other] { $n } فرصت دیگر دارید.
@@ -58,6 +62,7 @@ outcome = نتیجه
 result-passed = قبول
 result-failed = هنوز قبول نشده
 result-score = امتیاز: { $percent }٪
+percent-value = { $percent }٪
 competency-profile = نیمرخ شایستگی‌ها
 competency-column = شایستگی
 score-column = امتیاز

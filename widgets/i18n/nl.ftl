@@ -37,6 +37,10 @@ check-answer = Antwoord controleren
 feedback-correct = Goed
 feedback-incorrect = Niet helemaal
 feedback-partial = Gedeeltelijk goed
+mark-right = Goed
+mark-wrong = Niet goed
+right-answer = Goed antwoord
+answer-recorded = Je antwoord is opgeslagen.
 attempts-left = { $n ->
     [one] Je hebt nog één poging.
    *[other] Je hebt nog { $n } pogingen.
@@ -58,6 +62,7 @@ outcome = Uitkomst
 result-passed = Geslaagd
 result-failed = Nog niet geslaagd
 result-score = Score: { $percent }%
+percent-value = { $percent }%
 competency-profile = Competentieprofiel
 competency-column = Competentie
 score-column = Score

@@ -37,6 +37,10 @@ check-answer = Проверить ответ
 feedback-correct = Верно
 feedback-incorrect = Не совсем
 feedback-partial = Частично верно
+mark-right = Верно
+mark-wrong = Неверно
+right-answer = Правильный ответ
+answer-recorded = Ваш ответ сохранён.
 attempts-left = { $n ->
     [one] У вас осталась { $n } попытка.
     [few] У вас осталось { $n } попытки.
@@ -60,6 +64,7 @@ outcome = Итог
 result-passed = Пройдено
 result-failed = Пока не пройдено
 result-score = Результат: { $percent }%
+percent-value = { $percent }%
 competency-profile = Профиль компетенций
 competency-column = Компетенция
 score-column = Баллы

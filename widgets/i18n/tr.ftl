@@ -37,6 +37,10 @@ check-answer = Cevabı kontrol et
 feedback-correct = Doğru
 feedback-incorrect = Tam olarak değil
 feedback-partial = Kısmen doğru
+mark-right = Doğru
+mark-wrong = Yanlış
+right-answer = Doğru cevap
+answer-recorded = Cevabınız kaydedildi.
 attempts-left = { $n ->
     [one] Bir deneme hakkınız daha var.
    *[other] { $n } deneme hakkınız daha var.
@@ -58,6 +62,7 @@ outcome = Sonuç
 result-passed = Başarılı
 result-failed = Henüz geçilmedi
 result-score = Puan: %{ $percent }
+percent-value = %{ $percent }
 competency-profile = Yetkinlik profili
 competency-column = Yetkinlik
 score-column = Puan

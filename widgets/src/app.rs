@@ -267,6 +267,9 @@ impl Reducible for Model {
             Msg::LowData(on) => m.low_data = on,
             Msg::Acknowledge(node) => {
                 m.acknowledged.insert(node);
+                // Focus moves to the scene, not to whatever button now stands where "I understand"
+                // was (Back, whose Enter would leave the scene at once).
+                m.acted += 1;
             }
             Msg::Reveal(media) => {
                 m.revealed.insert(media);
@@ -451,13 +454,14 @@ fn toolbar(m: &Model, dispatch: &Callback<Msg>, title: &str) -> Html {
     html! {
         <header class="h-bar">
             <h1 class="h-title">{ title.to_string() }</h1>
+            // Separate paragraphs, so a screen reader reads "Step 3" and "Sent" as two things.
             if playing {
-                <span class="h-progress">{ s.get_n("progress", "step", step as i64) }</span>
+                <p class="h-progress">{ s.get_n("progress", "step", step as i64) }</p>
             }
             if let Some(d) = m.delivery {
-                <span class="h-delivery" data-delivery={if d == crate::bridge::Delivery::Sent { "sent" } else { "local" }}>{
+                <p class="h-delivery" data-delivery={if d == crate::bridge::Delivery::Sent { "sent" } else { "local" }}>{
                     if d == crate::bridge::Delivery::Sent { s.get("saved-sent") } else { s.get("saved-local") }
-                }</span>
+                }</p>
             }
             <div class="h-tools" role="group" aria-label={s.get("settings")}>
                 if module.languages.len() > 1 {
@@ -595,7 +599,7 @@ fn step_screen(m: &Model, state: &State, dispatch: &Callback<Msg>, focus: NodeRe
                 </div>
             }
             if let Some(q) = &v.question {
-                <QuestionForm model={Rc::new(m.clone())} question={q.question.id.clone()} on_action={dispatch.reform(Msg::Act)} key={format!("{}:{}", q.question.id, q.answered.as_ref().map_or(0, |_| 1))} />
+                <QuestionForm model={Rc::new(m.clone())} question={q.question.id.clone()} on_action={dispatch.reform(Msg::Act)} key={q.question.id.clone()} />
             }
             { main }
             <div class="h-actions">

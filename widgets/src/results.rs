@@ -52,22 +52,24 @@ pub(crate) fn results(props: &ResultsProps) -> Html {
                     }
                 }) }
             </div>
-            <table aria-labelledby="h-profile">
-                <thead>
-                    <tr>
-                        <th scope="col">{ s.get("competency-column") }</th>
-                        <th scope="col">{ s.get("score-column") }</th>
-                        <th scope="col">{ s.get("max-column") }</th>
-                        <th scope="col">{ s.get("percent-column") }</th>
+            // On a narrow screen each row becomes a card (player.css); the explicit roles keep it a
+            // table for assistive technology when its display changes.
+            <table class="h-profile-table" role="table" aria-labelledby="h-profile">
+                <thead role="rowgroup">
+                    <tr role="row">
+                        <th role="columnheader" scope="col">{ s.get("competency-column") }</th>
+                        <th role="columnheader" scope="col">{ s.get("score-column") }</th>
+                        <th role="columnheader" scope="col">{ s.get("max-column") }</th>
+                        <th role="columnheader" scope="col">{ s.get("percent-column") }</th>
                     </tr>
                 </thead>
-                <tbody>
+                <tbody role="rowgroup">
                     { for outcome.competencies.iter().map(|c| html! {
-                        <tr>
-                            <th scope="row">{ module.competency(&c.id).map(|x| t(&x.title)).unwrap_or_default() }</th>
-                            <td>{ c.score }</td>
-                            <td>{ c.max }</td>
-                            <td>{ format!("{} %", percent(c.scaled)) }</td>
+                        <tr role="row">
+                            <th role="rowheader" scope="row">{ module.competency(&c.id).map(|x| t(&x.title)).unwrap_or_default() }</th>
+                            <td role="cell" data-label={s.get("score-column")}>{ c.score }</td>
+                            <td role="cell" data-label={s.get("max-column")}>{ c.max }</td>
+                            <td role="cell" data-label={s.get("percent-column")}>{ s.get_n("percent-value", "percent", percent(c.scaled)) }</td>
                         </tr>
                     }) }
                 </tbody>

@@ -280,7 +280,7 @@ impl Referenced {
                 NodeKind::Narrative { routes }
                 | NodeKind::Reflection { routes, .. }
                 | NodeKind::Quiz { routes, .. } => routes.iter().collect(),
-                NodeKind::Decision { choices } => {
+                NodeKind::Decision { choices, .. } => {
                     for c in choices {
                         if let Some(e) = &c.visible_if {
                             add(e);

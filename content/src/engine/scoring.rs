@@ -122,6 +122,52 @@ pub fn score(m: &Module, lang: &str, q: &Question, response: &Response) -> Resul
     }
 }
 
+/// The right answer to a graded question, as a response the player can show beside the learner's
+/// own: every correct option, the items in order, each prompt with its match, the first accepted
+/// text in the learner's language, the number. `None` for ungraded questions.
+pub fn correct_response(m: &Module, lang: &str, q: &Question) -> Option<Response> {
+    Some(match &q.body {
+        QuestionBody::SingleChoice { options } => {
+            Response::Choice(options.iter().find(|o| o.correct)?.id.clone())
+        }
+        QuestionBody::MultipleChoice { options, .. } => {
+            Response::Choices(options.iter().filter(|o| o.correct).map(|o| o.id.clone()).collect())
+        }
+        QuestionBody::TrueFalse { answer, .. } => Response::Bool(*answer),
+        QuestionBody::Ordering { items, .. } => Response::Order(items.iter().map(|i| i.id.clone()).collect()),
+        QuestionBody::Matching { pairs, .. } => {
+            Response::Matches(pairs.iter().map(|p| (p.id.clone(), p.id.clone())).collect())
+        }
+        QuestionBody::FillIn { accepted, .. } => {
+            Response::Text(m.text(lang, accepted).split('|').next().unwrap_or("").trim().to_string())
+        }
+        QuestionBody::Numeric { answer, .. } => Response::Numeric(*answer),
+        QuestionBody::Likert { .. } | QuestionBody::FreeText => return None,
+    })
+}
+
+/// Whether each part of an answer is right, for marking the learner's own answer after it is
+/// checked: each option picked (choice questions), each item where the learner placed it
+/// (ordering, by item id), each prompt's match (matching, by the prompt's pair id). Questions
+/// answered in one piece (true/false, texts, numbers, scales) have no parts.
+pub fn part_marks(q: &Question, response: &Response) -> Vec<(String, bool)> {
+    match (&q.body, response) {
+        (QuestionBody::SingleChoice { options }, Response::Choice(id)) => {
+            options.iter().filter(|o| &o.id == id).map(|o| (o.id.clone(), o.correct)).collect()
+        }
+        (QuestionBody::MultipleChoice { options, .. }, Response::Choices(ids)) => {
+            options.iter().filter(|o| ids.contains(&o.id)).map(|o| (o.id.clone(), o.correct)).collect()
+        }
+        (QuestionBody::Ordering { items, .. }, Response::Order(ids)) => {
+            ids.iter().zip(items).map(|(id, item)| (id.clone(), *id == item.id)).collect()
+        }
+        (QuestionBody::Matching { .. }, Response::Matches(matches)) => {
+            matches.iter().map(|(prompt, chosen)| (prompt.clone(), prompt == chosen)).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 fn check_text(text: &str) -> Result<(), BadResponse> {
     if text.chars().count() > MAX_TEXT {
         return Err(BadResponse(format!("answers are limited to {MAX_TEXT} characters")));
@@ -198,6 +244,26 @@ pub(crate) fn decimal(s: &str) -> Option<f64> {
     value /= POW10[scale];
     let value = if negative { -value } else { value };
     value.is_finite().then_some(value)
+}
+
+/// Writes a number as [`decimal`] reads it, with up to six decimals and no trailing zeros
+/// (`2.5`, `-0.125`, `116000`): integer arithmetic only, for the same reason as `decimal`.
+pub fn format_number(x: f64) -> String {
+    if !x.is_finite() {
+        return String::new();
+    }
+    let millionths = (x.abs() * 1e6).round();
+    if millionths >= 9.0e18 {
+        return String::new();
+    }
+    let millionths = millionths as u64;
+    let (int, frac) = (millionths / 1_000_000, millionths % 1_000_000);
+    let sign = if x < 0.0 && millionths > 0 { "-" } else { "" };
+    if frac == 0 {
+        return format!("{sign}{int}");
+    }
+    let frac = format!("{frac:06}");
+    format!("{sign}{int}.{}", frac.trim_end_matches('0'))
 }
 
 const POW10: [f64; 23] = [

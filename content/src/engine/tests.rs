@@ -106,8 +106,8 @@ fn decisions_apply_effects_show_feedback_and_route_first_match() {
     assert_eq!(s.var("topics"), Some(&Value::Set(vec!["home".into()])), "on_enter applies");
     act(&mut s, &m, Action::Continue);
     let v = s.view(&m);
-    let visible: Vec<&str> = v.choices.iter().map(|c| c.id.as_str()).collect();
-    assert_eq!(visible, ["c.kind", "c.secret"], "`c.hidden` needs mood == upset");
+    let visible: BTreeSet<&str> = v.choices.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(visible, BTreeSet::from(["c.kind", "c.secret"]), "`c.hidden` needs mood == upset");
     let events = act(&mut s, &m, choose("c.kind"));
     assert!(
         matches!(&events[..], [Event::ChoiceMade { choice, deltas, .. }] if choice == "c.kind" && deltas == &[("care".to_string(), 4)])
@@ -386,6 +386,208 @@ fn going_back_follows_the_policy_and_restores_the_state() {
     }
 }
 
+/// A narrative, then a decision with feedback that forbids going back, then a quiz of one graded
+/// question with `attempts`, then an ungraded one, then an ending.
+fn committed_module(policy: &str, attempts: u32) -> Module {
+    module(&format!(
+        r#"{HEAD}backtrack: {policy}
+start: n.a
+nodes:
+  - {{ id: n.a, kind: narrative, text: "A", next: n.b }}
+  - id: n.b
+    kind: decision
+    text: "B"
+    backtrack: false
+    choices:
+      - {{ id: c.x, text: "X", feedback: "Fx", effects: {{ care: +2 }}, next: n.q }}
+      - {{ id: c.y, text: "Y", feedback: "Fy", next: n.q }}
+  - id: n.q
+    kind: quiz
+    questions:
+      - id: q.one
+        type: single_choice
+        text: "S"
+        attempts: {attempts}
+        options:
+          - {{ id: o.a, text: "A", correct: true }}
+          - {{ id: o.b, text: "B" }}
+    next: n.l
+  - id: n.l
+    kind: quiz
+    questions:
+      - {{ id: q.l, type: likert, text: "L", scale: 3, low: "no", high: "yes" }}
+    next: n.end
+  - {{ id: n.end, kind: ending, band: good, text: "E" }}
+"#
+    ))
+}
+
+/// Going back never undoes what counts (issue: Back re-opened graded work): (where the learner is,
+/// whether Back is offered). A choice at a `backtrack: false` decision cannot be changed, even from
+/// its feedback; a graded answer is never re-opened, whether it was the last attempt or not; an
+/// ungraded answer may be.
+#[test]
+fn going_back_never_reopens_graded_answers_or_locked_choices() {
+    let m = committed_module("per_node", 2);
+    let (mut s, _) = State::start(&m, "en", 1, 0);
+    act(&mut s, &m, Action::Continue);
+    assert!(s.view(&m).can_back, "nothing chosen at n.b yet: back to n.a is fine");
+    act(&mut s, &m, choose("c.y"));
+    assert_eq!(
+        s.apply(&m, Action::Back, 5),
+        Err(ActionError::NoBack),
+        "from the feedback of a locked choice"
+    );
+    assert!(!s.actions(&m).contains(&Action::Back));
+    act(&mut s, &m, Action::Continue);
+    assert_eq!(s.at(&m), "n.q");
+    assert!(!s.view(&m).can_back, "back into a backtrack: false decision");
+    act(&mut s, &m, answer("q.one", Response::Choice("o.b".into())));
+    assert!(!s.view(&m).can_back, "a wrong first attempt is not undone");
+    act(&mut s, &m, answer("q.one", Response::Choice("o.a".into())));
+    assert!(!s.view(&m).can_back, "nor the final answer");
+    act(&mut s, &m, Action::Continue);
+    assert_eq!(s.at(&m), "n.l");
+    assert!(!s.view(&m).can_back, "back into the quiz would re-open it");
+    act(&mut s, &m, answer("q.l", Response::Scale(2)));
+    assert!(!s.view(&m).can_back, "still: the previous node holds a graded answer");
+
+    // Under `always`, node flags do not lock choices, but graded answers still are never re-opened.
+    let m = committed_module("always", 1);
+    let (mut s, _) = State::start(&m, "en", 1, 0);
+    act(&mut s, &m, Action::Continue);
+    act(&mut s, &m, choose("c.x"));
+    assert!(s.view(&m).can_back);
+    act(&mut s, &m, Action::Continue);
+    act(&mut s, &m, answer("q.one", Response::Choice("o.b".into())));
+    assert_eq!(s.apply(&m, Action::Back, 5), Err(ActionError::NoBack));
+    act(&mut s, &m, Action::Continue);
+    act(&mut s, &m, answer("q.l", Response::Scale(1)));
+    assert!(!s.view(&m).can_back);
+}
+
+fn shuffled_module(extra_choice: &str, extra_question: &str) -> Module {
+    module(&format!(
+        r#"{HEAD}start: n.d
+nodes:
+  - id: n.d
+    kind: decision
+    text: "D"{extra_choice}
+    choices:
+      - {{ id: c.1, text: "1", next: n.q }}
+      - {{ id: c.2, text: "2", next: n.q }}
+      - {{ id: c.3, text: "3", next: n.q }}
+      - {{ id: c.4, text: "4", next: n.q }}
+      - {{ id: c.none, text: "None", pin: true, next: n.q }}
+  - id: n.q
+    kind: quiz
+    questions:
+      - id: q.s
+        type: single_choice
+        text: "S"{extra_question}
+        options:
+          - {{ id: o.1, text: "1", correct: true }}
+          - {{ id: o.2, text: "2" }}
+          - {{ id: o.3, text: "3" }}
+          - {{ id: o.4, text: "4" }}
+          - {{ id: o.none, text: "None of these", pin: true }}
+    next: n.end
+  - {{ id: n.end, kind: ending, band: good, text: "E" }}
+"#
+    ))
+}
+
+fn choice_order(s: &State, m: &Module) -> Vec<String> {
+    s.view(m).choices.iter().map(|c| c.id.clone()).collect()
+}
+
+/// Choices and options are shuffled per attempt from the seed (issue: the best option was always
+/// first): the same order for the same seed, through save, resume and a language switch; other
+/// seeds give other orders; pinned ones stay in place; `shuffle: false` keeps the authored order.
+#[test]
+fn choices_and_options_are_shuffled_per_attempt_with_pins_in_place() {
+    let m = shuffled_module("", "");
+    let mut decision_orders = BTreeSet::new();
+    let mut option_orders = BTreeSet::new();
+    for seed in 0..40 {
+        let (mut s, _) = State::start(&m, "en", seed, 0);
+        let order = choice_order(&s, &m);
+        assert_eq!(order.last().map(String::as_str), Some("c.none"), "pinned last");
+        assert_eq!(choice_order(&State::resume(&m, &s.save(), 9).unwrap().0, &m), order);
+        s.set_language("ar");
+        assert_eq!(choice_order(&s, &m), order);
+        decision_orders.insert(order);
+        act(&mut s, &m, choose("c.2"));
+        let options = s.view(&m).question.unwrap().order;
+        assert_eq!(options.last(), Some(&4), "pinned option last");
+        assert_eq!(State::resume(&m, &s.save(), 9).unwrap().0.view(&m).question.unwrap().order, options);
+        option_orders.insert(options);
+    }
+    assert!(decision_orders.len() > 10, "seeds give many orders: {decision_orders:?}");
+    assert!(option_orders.len() > 10);
+    let authored = ["c.1", "c.2", "c.3", "c.4", "c.none"];
+    assert!(decision_orders.iter().any(|o| o[0] != "c.1"), "the first choice is not always first");
+
+    let m = shuffled_module("\n    shuffle: false", "\n        shuffle: false");
+    for seed in 0..10 {
+        let (mut s, _) = State::start(&m, "en", seed, 0);
+        assert_eq!(choice_order(&s, &m), authored);
+        act(&mut s, &m, choose("c.1"));
+        assert_eq!(s.view(&m).question.unwrap().order, vec![0, 1, 2, 3, 4]);
+    }
+}
+
+/// After the last attempt, the view says whether to show the right answer; the right answer
+/// scores full marks for every graded type, and per-part marks say what the learner got right.
+#[test]
+fn the_right_answer_is_shown_after_the_last_attempt_where_the_author_allows_it() {
+    let m = quiz_module(ALL_TYPES, "");
+    let NodeKind::Quiz { questions, .. } = &m.nodes[0].kind else { unreachable!() };
+    for q in questions {
+        match correct_response(&m, "en", q) {
+            Some(r) => assert_eq!(score(&m, "en", q, &r), Ok(1.0), "{}", q.id),
+            None => assert!(!q.body.is_graded(), "{}", q.id),
+        }
+    }
+    let q = |id: &str| questions.iter().find(|q| q.id == id).unwrap();
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    type Row<'a> = (&'a str, Response, Vec<(&'a str, bool)>);
+    let marks: Vec<Row<'_>> = vec![
+        ("q.single", Response::Choice("o.b".into()), vec![("o.b", false)]),
+        ("q.multi", Response::Choices(s(&["o.a", "o.c"])), vec![("o.a", true), ("o.c", false)]),
+        (
+            "q.order",
+            Response::Order(s(&["i.1", "i.3", "i.2", "i.4"])),
+            vec![("i.1", true), ("i.3", false), ("i.2", false), ("i.4", true)],
+        ),
+        (
+            "q.match",
+            Response::Matches(vec![("p.1".into(), "p.2".into()), ("p.2".into(), "p.2".into())]),
+            vec![("p.1", false), ("p.2", true)],
+        ),
+        ("q.tf", Response::Bool(true), vec![]),
+    ];
+    for (id, r, want) in marks {
+        let got = part_marks(q(id), &r);
+        let want: Vec<(String, bool)> = want.into_iter().map(|(a, b)| (a.to_string(), b)).collect();
+        assert_eq!(got, want, "{id}");
+    }
+
+    let (mut st, _) = State::start(&m, "en", 42, 0);
+    act(&mut st, &m, answer("q.single", Response::Choice("o.b".into())));
+    assert!(st.view(&m).question.unwrap().show_answer, "wrong on the only attempt");
+    let no_show = quiz_module(
+        &ALL_TYPES.replacen("competency: know\n", "competency: know\n        show_answer: false\n", 1),
+        "",
+    );
+    let (mut st, _) = State::start(&no_show, "en", 42, 0);
+    act(&mut st, &no_show, answer("q.single", Response::Choice("o.b".into())));
+    assert!(!st.view(&no_show).question.unwrap().show_answer, "the author said no");
+    let (mut st, _) = State::start(&m, "en", 42, 0);
+    act(&mut st, &m, answer("q.single", Response::Choice("o.a".into())));
+    assert!(!st.view(&m).question.unwrap().show_answer, "right: nothing more to show");
+}
+
 #[test]
 fn saved_state_resumes_to_the_same_place_and_fits_scorm_1_2() {
     let m = quiz_module(ALL_TYPES, "");
@@ -435,7 +637,7 @@ fn resuming_on_changed_content_keeps_what_still_applies() {
     let saved = s.save();
     // The author renamed the choice: the first step still applies, the second no longer does.
     let mut changed = m.clone();
-    if let NodeKind::Decision { choices } = &mut changed.nodes[1].kind {
+    if let NodeKind::Decision { choices, .. } = &mut changed.nodes[1].kind {
         choices[0].id = "c.gentle".into();
     }
     changed.content_hash = "0000000000000000".into();
@@ -549,6 +751,13 @@ mod props {
 
     use super::*;
 
+    fn graded(m: &Module, question: &str) -> bool {
+        m.nodes.iter().any(|n| {
+            matches!(&n.kind, NodeKind::Quiz { questions, .. }
+                if questions.iter().any(|q| q.id == question && q.body.is_graded()))
+        })
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -556,7 +765,7 @@ mod props {
         /// survives save → resume with the same place and outcome.
         #[test]
         fn random_walks_are_safe(picks in proptest::collection::vec(0usize..16, 0..80), seed in 0u64..1000) {
-            for m in [scenario(), quiz_module(ALL_TYPES, "    draw: 5\n")] {
+            for m in [scenario(), quiz_module(ALL_TYPES, "    draw: 5\n"), committed_module("per_node", 2), committed_module("always", 1)] {
                 let (mut s, _) = State::start(&m, "en", seed, 0);
                 let mut t = 0;
                 for p in &picks {
@@ -566,7 +775,12 @@ mod props {
                     }
                     t += 250;
                     let a = actions[p % actions.len()].clone();
+                    let answers = s.answers.clone();
                     prop_assert!(s.apply(&m, a.clone(), t).is_ok(), "{:?} at {}", a, s.at(&m));
+                    // Going back never takes away a graded answer that counted.
+                    if a == Action::Back {
+                        prop_assert!(answers.iter().filter(|(q, _)| graded(&m, q)).all(|(q, r)| s.answers.get(q) == Some(r)), "{:?}", answers);
+                    }
                     prop_assert!(m.node(s.at(&m)).is_some());
                     if let Some(Value::Int(n)) = s.var("trust") {
                         prop_assert!((0..=3).contains(n));
@@ -590,6 +804,40 @@ mod props {
                 }
                 prop_assert!(s.is_finished());
             }
+        }
+
+        /// Whatever the walk, Back is never offered where it would undo a graded answer or a choice
+        /// at a `backtrack: false` node, and where it is offered it works.
+        #[test]
+        fn back_never_undoes_what_counts(picks in proptest::collection::vec(0usize..16, 0..60), seed in 0u64..1000) {
+            for m in [committed_module("per_node", 2), committed_module("always", 1), back_module("per_node")] {
+                let (mut s, _) = State::start(&m, "en", seed, 0);
+                for (t, p) in picks.iter().enumerate() {
+                    let actions = s.actions(&m);
+                    if actions.is_empty() {
+                        break;
+                    }
+                    let a = actions[p % actions.len()].clone();
+                    let (answers, chosen) = (s.answers.clone(), s.chosen.clone());
+                    s.apply(&m, a.clone(), t as u64).unwrap();
+                    if a == Action::Back {
+                        prop_assert!(answers.keys().filter(|q| graded(&m, q)).all(|q| s.answers.contains_key(q)));
+                        for c in chosen.difference(&s.chosen) {
+                            let node = m.nodes.iter().find(|n| matches!(&n.kind, NodeKind::Decision { choices, .. } if choices.iter().any(|x| &x.id == c))).unwrap();
+                            prop_assert!(m.backtrack == BacktrackPolicy::Always || node.backtrack != Some(false), "{} undone", c);
+                        }
+                    }
+                }
+            }
+        }
+
+        /// Numbers the player writes read back as the same number (to six decimals).
+        #[test]
+        fn numbers_written_read_back(millionths in -10_000_000_000_000i64..10_000_000_000_000) {
+            let x = millionths as f64 / 1e6;
+            let text = format_number(x);
+            let back = scoring::decimal(&text).unwrap();
+            prop_assert!((back - x).abs() < 1e-6, "{} → {} → {}", x, text, back);
         }
 
         /// The player's own decimal reader agrees exactly with the standard library's wherever it

@@ -155,5 +155,67 @@ fn binary_format_shape() {
     tracer.trace_simple_type::<Module>().unwrap();
     let registry = tracer.registry().unwrap();
     insta::assert_json_snapshot!(registry);
-    assert_eq!(content::BINARY_MAGIC[7], 1, "the format number this shape is version 1 of");
+    assert_eq!(content::BINARY_MAGIC[7], 2, "the format number this shape is version 2 of");
+}
+
+/// A learner who always takes the first thing offered — the first choice, the first option, the
+/// items as they come — must not pass either example (issue: the best option was always first,
+/// so "always tap the first" passed every time). Choices and options are now shuffled per attempt,
+/// so taking the first is no better than picking blindly: a rare lucky attempt may pass, as a
+/// blind guess can, but not one in ten.
+#[test]
+fn always_taking_the_first_option_does_not_pass() {
+    use content::engine::{Action, Response};
+    use content::model::QuestionBody;
+    for name in ["tuesday-night", "first-week"] {
+        let m = example(name);
+        let mut passed = Vec::new();
+        let attempts = 200;
+        for seed in 0..attempts {
+            let (mut s, _) = State::start(&m, &m.source_lang, seed, 0);
+            for t in 0..500u64 {
+                if s.is_finished() {
+                    break;
+                }
+                let v = s.view(&m);
+                let action = if let Some(c) = v.choices.first() {
+                    Action::Choose { choice: c.id.clone() }
+                } else if let Some(q) =
+                    v.question.as_ref().filter(|q| q.answered.as_ref().is_none_or(|a| !a.final_answer))
+                {
+                    let first = q.order.first().copied().unwrap_or(0);
+                    let response = match &q.question.body {
+                        QuestionBody::SingleChoice { options } => Response::Choice(options[first].id.clone()),
+                        QuestionBody::MultipleChoice { options, .. } => {
+                            Response::Choices(vec![options[first].id.clone()])
+                        }
+                        QuestionBody::TrueFalse { .. } => Response::Bool(true),
+                        QuestionBody::Ordering { items, .. } => {
+                            Response::Order(q.order.iter().map(|&i| items[i].id.clone()).collect())
+                        }
+                        QuestionBody::Matching { pairs, .. } => Response::Matches(
+                            pairs.iter().map(|p| (p.id.clone(), pairs[first].id.clone())).collect(),
+                        ),
+                        QuestionBody::Numeric { .. } => Response::Numeric(0.0),
+                        QuestionBody::Likert { .. } => Response::Scale(1),
+                        QuestionBody::FillIn { .. } | QuestionBody::FreeText => Response::Text("x".into()),
+                    };
+                    Action::Answer { question: q.question.id.clone(), response }
+                } else {
+                    Action::Continue
+                };
+                s.apply(&m, action, t * 1000)
+                    .unwrap_or_else(|e| panic!("{name} seed {seed} at {}: {e}", s.at(&m)));
+            }
+            assert!(s.is_finished(), "{name} seed {seed} ends");
+            if s.outcome(&m).passed {
+                passed.push(seed);
+            }
+        }
+        assert!(
+            passed.len() * 10 < attempts as usize,
+            "{name}: always taking the first option passed {} of {attempts} attempts",
+            passed.len()
+        );
+    }
 }
