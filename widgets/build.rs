@@ -4,6 +4,10 @@
 //! memoizer); the catalogs never change at run time, so they are parsed here, checked (every
 //! language has every message, with the same variables), and emitted as one compact string per
 //! language. Plural categories are chosen at run time by the CLDR rules in `i18n.rs`.
+//!
+//! With the feature `fetched-catalogs` (the shipped player) only English is compiled in; every
+//! catalog is also written to `$OUT_DIR/i18n/<lang>.txt`, which `cargo xtask player` copies beside
+//! the player for it to fetch the learner's language alone (docs/size.md).
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -94,13 +98,36 @@ fn main() {
     if !problems.is_empty() {
         panic!("the player's Fluent catalogs have problems:\n{}", problems.join("\n"));
     }
+    let out_dir = Path::new(&std::env::var("OUT_DIR").unwrap()).to_path_buf();
+    let fetched = std::env::var_os("CARGO_FEATURE_FETCHED_CATALOGS").is_some();
+    // A fetched catalog starts with the hash of the message ids it was written for, so a player
+    // never reads a catalog of another version (a stale cache) by position.
+    let ids_hash = fnv64(&ids_text(&reference));
+    writeln!(out, "const IDS_HASH: &str = \"{ids_hash:016x}\";").unwrap();
+    let names: Vec<String> = langs.iter().map(|(l, _)| format!("{l:?}")).collect();
+    writeln!(out, "static LANGUAGES: &[&str] = &[{}];", names.join(", ")).unwrap();
     writeln!(out, "static CATALOGS: &[(&str, &str)] = &[").unwrap();
+    let dir = out_dir.join("i18n");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
     for (lang, blob) in &langs {
-        writeln!(out, "    ({lang:?}, {blob:?}),").unwrap();
+        if !fetched || lang == "en" {
+            writeln!(out, "    ({lang:?}, {blob:?}),").unwrap();
+        }
+        std::fs::write(dir.join(format!("{lang}.txt")), format!("{ids_hash:016x}\n{blob}")).unwrap();
     }
     writeln!(out, "];").unwrap();
-    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("catalogs.rs");
-    std::fs::write(dest, out).unwrap();
+    std::fs::write(out_dir.join("catalogs.rs"), out).unwrap();
+}
+
+/// The message ids and their variables, one per line, in catalog order.
+fn ids_text(reference: &Option<Vec<(String, BTreeSet<String>)>>) -> String {
+    reference.iter().flatten().map(|(id, vars)| format!("{id} {vars:?}\n")).collect()
+}
+
+/// 64-bit FNV-1a: a fingerprint, not a defence (the catalogs come from the player's own folder).
+fn fnv64(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// Encodes a pattern for `i18n.rs`: text as is; `\u{1}var\u{2}` a variable;

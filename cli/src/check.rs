@@ -1,5 +1,6 @@
 //! `hearth check`, `hearth compile` and `hearth translate`: the commands that load modules.
 
+use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -83,7 +84,14 @@ pub(crate) fn compile(path: &Path, out: Option<&Path>) -> Result<ExitCode> {
     let json = content::compiled_json(&module);
     match out {
         Some(out) => std::fs::write(out, json).with_context(|| format!("cannot write {}", out.display()))?,
-        None => println!("{json}"),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match writeln!(stdout, "{json}").and_then(|()| stdout.flush()) {
+                // `hearth compile … | head`: the reader has what it wanted.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                written => written.context("cannot write to standard output")?,
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -23,6 +23,8 @@ fn fake_player(dir: &Path) -> PathBuf {
         for f in ["hearth-player.js", "hearth-player_bg.wasm", "hearth-player.css", "hearth-element.js"] {
             std::fs::write(dir.join(build).join(f), f).unwrap();
         }
+        std::fs::create_dir_all(dir.join(build).join("i18n")).unwrap();
+        std::fs::write(dir.join(build).join("i18n/ar.txt"), "ar").unwrap();
     }
     dir.to_path_buf()
 }

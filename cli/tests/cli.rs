@@ -163,3 +163,23 @@ fn translate_writes_every_unit_and_keeps_translations() {
     assert!(hearth(&["translate", path, "--lang", "ar", "--stamp"]).status.success());
     assert!(hearth(&["check", path]).status.success());
 }
+
+/// A reader that stops early (`hearth compile … | head -c 100`) ends the command quietly.
+#[test]
+fn compile_to_a_closed_pipe_exits_cleanly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args(["compile", "examples/first-week"])
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

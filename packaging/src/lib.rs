@@ -209,6 +209,9 @@ pub fn build(
         let bytes = std::fs::read(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
         files.insert(format!("player/{f}"), bytes);
     }
+    for (name, bytes) in catalogs(module, &player.join("i18n"))? {
+        files.insert(format!("player/i18n/{name}"), bytes);
+    }
     files.insert(format!("module/{}.bin", module.id), content::compiled_binary(module));
     for (path, bytes) in media(module, module_dir)? {
         files.insert(format!("module/{}/{path}", module.id), bytes);
@@ -235,6 +238,26 @@ pub fn build(
         }
     }
     Ok(Package { files })
+}
+
+/// The player's catalogs for the module's languages (`<lang>.txt`; English is in the player).
+/// The player reads the catalog of a language or of its base language (`fa-AF` → `fa`, `zh` →
+/// `zh-Hans`), so every catalog sharing a module language's base goes in.
+fn catalogs(module: &Module, dir: &Path) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    let base = |l: &str| l.split('-').next().unwrap_or(l).to_ascii_lowercase();
+    let wanted: Vec<String> = module.languages.iter().map(|l| base(l)).collect();
+    let listing = std::fs::read_dir(dir).map_err(|_| Error::PlayerMissing(dir.to_path_buf()))?;
+    let mut out = Vec::new();
+    for entry in listing {
+        let path = entry.map_err(|source| Error::Io { path: dir.to_path_buf(), source })?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(String::from) else { continue };
+        let Some(lang) = name.strip_suffix(".txt") else { continue };
+        if wanted.contains(&base(lang)) {
+            let bytes = std::fs::read(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
+            out.push((name, bytes));
+        }
+    }
+    Ok(out)
 }
 
 /// The media files a module names, read from its folder. Paths were checked when the module was

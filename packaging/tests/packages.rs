@@ -30,6 +30,11 @@ fn fake_player() -> tempfile::TempDir {
         for f in ["hearth-player.js", "hearth-player_bg.wasm", "hearth-player.css", "hearth-element.js"] {
             std::fs::write(dir.path().join(build).join(f), format!("{build}/{f}")).unwrap();
         }
+        // Catalogs for two of the examples' languages and one no example uses.
+        std::fs::create_dir_all(dir.path().join(build).join("i18n")).unwrap();
+        for lang in ["ar", "fa", "de"] {
+            std::fs::write(dir.path().join(build).join(format!("i18n/{lang}.txt")), lang).unwrap();
+        }
     }
     dir
 }

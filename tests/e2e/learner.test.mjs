@@ -340,3 +340,36 @@ test('the launch page: a main landmark, progress and delivery apart, one backgro
     srv.stop();
   }
 });
+
+// The shipped player carries English; the player's words in another language are one small file
+// beside it (`i18n/<lang>.txt`), fetched with the module and when the learner switches language.
+test('the player fetches only the learner\'s language: Arabic at launch, Turkish on switching, none for English', async () => {
+  const word = (lang, id) => fs.readFileSync(path.join(ROOT, `widgets/i18n/${lang}.ftl`), 'utf8')
+    .match(new RegExp(`^${id} = (.*)$`, 'm'))[1];
+  const page = await chrome.context.newPage();
+  const errors = watchErrors(page);
+  const fetched = [];
+  page.on('request', (r) => { if (r.url().includes('/i18n/')) fetched.push(new URL(r.url()).pathname); });
+  await page.goto(`${server.url}/play.html?module=fc.tuesday-night&lang=ar`);
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  const start = page.locator('[data-action="start"]');
+  assert.equal((await start.innerText()).trim(), word('ar', 'start'));
+  assert.equal(await page.locator('.hearth').getAttribute('lang'), 'ar');
+  assert.ok(fetched.length > 0 && fetched.every((p) => p === '/player/i18n/ar.txt'), fetched.join());
+
+  await start.click();
+  await page.locator('[data-action="language"]').selectOption('tr');
+  await page.locator('[data-action="pause"]', { hasText: word('tr', 'pause') }).waitFor();
+  assert.equal(await page.locator('.hearth').getAttribute('lang'), 'tr');
+  assert.equal(fetched.at(-1), '/player/i18n/tr.txt');
+
+  fetched.length = 0;
+  await page.goto(`${server.url}/play.html?module=fc.tuesday-night&lang=en`);
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  assert.equal((await page.locator('[data-action="start"]').innerText()).trim(), 'Start');
+  assert.deepEqual(fetched, [], 'English is in the player');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

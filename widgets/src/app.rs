@@ -27,6 +27,9 @@ pub struct Config {
     pub storage_key: Option<String>,
     /// A fixed seed for question draws and shuffles (previews and tests); random otherwise.
     pub seed: Option<u64>,
+    /// The URL of the folder with the player's catalogs (`…/i18n/`), for languages other than
+    /// English (see `i18n.rs`).
+    pub catalogs: Option<String>,
     /// Why the player cannot start (a cmi5 launch that failed before the module could load):
     /// shown to the learner instead of loading.
     pub error: Option<String>,
@@ -58,16 +61,27 @@ pub fn app(props: &AppProps) -> Html {
     });
     {
         let load = load.clone();
-        let src = props.config.src.clone();
-        let failed = props.config.error.is_some();
-        use_effect_with(src, move |src| {
-            if failed {
+        let config = props.config.clone();
+        use_effect_with(props.config.src.clone(), move |_| {
+            if config.error.is_some() {
                 return;
             }
-            let src = src.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                match crate::fetch_module(&src).await {
-                    Ok(m) => load.set(Load::Ready(Rc::new(m))),
+                // The words of the language the host asked for load beside the module; those of
+                // a language chosen from the module (a saved choice, its source) after it.
+                let folder = config.catalogs.as_deref();
+                let asked = config.lang.as_deref().and_then(|l| crate::CatalogFetch::start(folder, l));
+                let module = crate::fetch_module(&config.src).await;
+                if let Some(f) = asked {
+                    f.finish().await;
+                }
+                match module {
+                    Ok(m) => {
+                        if let Some(f) = crate::CatalogFetch::start(folder, &chosen_lang(&config, &m).1) {
+                            f.finish().await;
+                        }
+                        load.set(Load::Ready(Rc::new(m)))
+                    }
                     Err(e) => load.set(Load::Failed(e)),
                 }
             });
@@ -85,27 +99,30 @@ pub fn app(props: &AppProps) -> Html {
             html! { <div class="hearth" lang={s.lang()}><p role="alert">{ msg }</p></div> }
         }
         Load::Ready(m) => {
-            let key = props.config.storage_key.clone().unwrap_or_else(|| format!("hearth:{}", m.id));
-            // A language the module carries: exactly, or by its base (`ar-SA` → `ar`).
-            let carried = |l: String| {
-                let base = l.split('-').next().unwrap_or(&l).to_string();
-                m.languages
-                    .iter()
-                    .find(|c| **c == l)
-                    .or_else(|| m.languages.iter().find(|c| **c == base))
-                    .cloned()
-            };
-            let lang = props
-                .config
-                .lang
-                .clone()
-                .and_then(carried)
-                .or_else(|| storage::get(&format!("{key}:lang")).and_then(carried))
-                .unwrap_or_else(|| m.source_lang.clone());
+            let (key, lang) = chosen_lang(&props.config, m);
             let seed = props.config.seed;
-            html! { <Player module={m.clone()} {lang} storage_key={key} {seed} bridge={props.bridge.clone()} /> }
+            let catalogs = props.config.catalogs.clone();
+            html! { <Player module={m.clone()} {lang} storage_key={key} {seed} {catalogs} bridge={props.bridge.clone()} /> }
         }
     }
+}
+
+/// The progress key, and the language to play in: the host's, else the one the learner chose
+/// last time, else the module's source language; always one the module carries (exactly, or by
+/// its base: `ar-SA` → `ar`).
+fn chosen_lang(config: &Config, m: &Module) -> (String, String) {
+    let key = config.storage_key.clone().unwrap_or_else(|| format!("hearth:{}", m.id));
+    let carried = |l: String| {
+        let base = l.split('-').next().unwrap_or(&l).to_string();
+        m.languages.iter().find(|c| **c == l).or_else(|| m.languages.iter().find(|c| **c == base)).cloned()
+    };
+    let lang = config
+        .lang
+        .clone()
+        .and_then(carried)
+        .or_else(|| storage::get(&format!("{key}:lang")).and_then(carried))
+        .unwrap_or_else(|| m.source_lang.clone());
+    (key, lang)
 }
 
 #[derive(Properties)]
@@ -114,6 +131,7 @@ struct PlayerProps {
     lang: String,
     seed: Option<u64>,
     storage_key: String,
+    catalogs: Option<String>,
     bridge: Rc<dyn Bridge>,
 }
 
@@ -164,6 +182,8 @@ pub(crate) struct Model {
     /// would not do: one event after one event looks like no change, and that event would wait.)
     emitted: usize,
     storage_key: String,
+    /// Where the player's catalogs are fetched from, when the learner picks another language.
+    catalogs: Option<String>,
     /// Whether the learner's record has reached the LMS (only with an LMS transport).
     delivery: Option<crate::bridge::Delivery>,
     /// "Return to the course", when the LMS gave a place to return to (cmi5's returnURL).
@@ -335,6 +355,7 @@ fn player(props: &PlayerProps) -> Html {
             emitted: 0,
             delivery: None,
             storage_key: props.storage_key.clone(),
+            catalogs: props.catalogs.clone(),
             seed: props.seed,
             exit: props.bridge.return_url().map(|url| {
                 let bridge = props.bridge.clone();
@@ -443,7 +464,22 @@ fn player(props: &PlayerProps) -> Html {
 fn toolbar(m: &Model, dispatch: &Callback<Msg>, title: &str) -> Html {
     let s = &m.strings;
     let module = &m.module;
-    let on_lang = dispatch.reform(|e: web_sys::Event| Msg::SetLang(crate::select_value(&e)));
+    let on_lang = {
+        let (dispatch, folder) = (dispatch.clone(), m.catalogs.clone());
+        Callback::from(move |e: web_sys::Event| {
+            let lang = crate::select_value(&e);
+            match crate::CatalogFetch::start(folder.as_deref(), &lang) {
+                None => dispatch.emit(Msg::SetLang(lang)),
+                Some(fetch) => {
+                    let dispatch = dispatch.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        fetch.finish().await;
+                        dispatch.emit(Msg::SetLang(lang));
+                    });
+                }
+            }
+        })
+    };
     let smaller = dispatch.reform(|_| Msg::Scale(-1));
     let larger = dispatch.reform(|_| Msg::Scale(1));
     let low = m.low_data;

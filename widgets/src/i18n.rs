@@ -1,11 +1,61 @@
 //! The player's own words, written in Fluent (`widgets/i18n/*.ftl`) and compiled at build time
 //! into one compact string per language (see `build.rs`). Module texts come from the module, not from here.
+//!
+//! The shipped player (feature `fetched-catalogs`) carries English only and fetches the learner's
+//! language from `i18n/<lang>.txt` beside it ([`install`]); every other build carries all of them.
+
+use std::cell::RefCell;
 
 include!(concat!(env!("OUT_DIR"), "/catalogs.rs"));
 
+thread_local! {
+    /// Catalogs fetched at run time. Leaked on purpose: a page fetches a few at most, and
+    /// `Strings` then borrows them for the page's life like the compiled-in ones.
+    static FETCHED: RefCell<Vec<(&'static str, &'static str)>> = const { RefCell::new(Vec::new()) };
+}
+
 /// The languages the player speaks.
 pub fn languages() -> impl Iterator<Item = &'static str> {
-    CATALOGS.iter().map(|(l, _)| *l)
+    LANGUAGES.iter().copied()
+}
+
+/// The catalog that serves `lang`: exactly, or by its base language (`fa-AF` → `fa`).
+fn catalog_language(lang: &str) -> Option<&'static str> {
+    let base = lang.split('-').next().unwrap_or(lang);
+    LANGUAGES
+        .iter()
+        .find(|l| l.eq_ignore_ascii_case(lang))
+        .or_else(|| LANGUAGES.iter().find(|l| l.split('-').next() == Some(base)))
+        .copied()
+}
+
+/// Every catalog at hand: fetched, then compiled in.
+fn loaded(code: &str) -> Option<&'static str> {
+    FETCHED
+        .with(|f| f.borrow().iter().find(|(l, _)| *l == code).map(|(_, m)| *m))
+        .or_else(|| CATALOGS.iter().find(|(l, _)| *l == code).map(|(_, m)| *m))
+}
+
+/// The catalog `lang` needs and this player does not hold yet (its file name without `.txt`).
+pub fn missing(lang: &str) -> Option<&'static str> {
+    catalog_language(lang).filter(|code| loaded(code).is_none())
+}
+
+/// Takes a fetched catalog file (`build.rs` writes them): the fingerprint of the message ids it
+/// was written for, a newline, the catalog. One written for another player version is refused.
+pub fn install(code: &str, file: &str) -> Result<(), String> {
+    let code = catalog_language(code).filter(|c| *c == code).ok_or_else(|| format!("no catalog `{code}`"))?;
+    let (ids, catalog) = file.split_once('\n').ok_or("not a catalog file")?;
+    if ids != IDS_HASH {
+        return Err(format!("written for another version of the player ({ids}, this one reads {IDS_HASH})"));
+    }
+    let catalog: &'static str = Box::leak(catalog.to_string().into_boxed_str());
+    FETCHED.with(|f| {
+        let mut f = f.borrow_mut();
+        f.retain(|(l, _)| *l != code);
+        f.push((code, catalog));
+    });
+    Ok(())
 }
 
 /// A catalog is one string per language (see `build.rs`): messages in the order of [`IDS`],
@@ -18,15 +68,12 @@ pub struct Strings {
 }
 
 impl Strings {
-    /// The strings for `lang`, or for its base language (`fa-AF` → `fa`), or English.
+    /// The strings for `lang`, or for its base language (`fa-AF` → `fa`), or English (also
+    /// while `lang`'s catalog has not been fetched).
     pub fn new(lang: &str) -> Strings {
-        let base = lang.split('-').next().unwrap_or(lang);
-        let english = CATALOGS.iter().find(|(l, _)| *l == "en").map_or("", |(_, m)| *m);
-        let (code, messages) = CATALOGS
-            .iter()
-            .find(|(l, _)| l.eq_ignore_ascii_case(lang))
-            .or_else(|| CATALOGS.iter().find(|(l, _)| l.split('-').next() == Some(base)))
-            .copied()
+        let english = loaded("en").unwrap_or("");
+        let (code, messages) = catalog_language(lang)
+            .and_then(|code| loaded(code).map(|m| (code, m)))
             .unwrap_or(("en", english));
         Strings { lang: code, messages, english }
     }
@@ -180,5 +227,21 @@ mod tests {
         assert_eq!(Strings::new("fa-AF").lang(), "fa");
         let error = Strings::new("en").format("app-error", &[("reason", Arg::Str("HTTP 404"))]);
         assert_eq!(error, "This module could not be loaded: HTTP 404");
+    }
+
+    /// A fetched catalog is read only when written for these message ids; then it wins.
+    #[test]
+    fn fetched_catalogs_are_checked_and_used() {
+        let file = include_str!(concat!(env!("OUT_DIR"), "/i18n/de.txt"));
+        let stale = file.replacen(IDS_HASH, "0000000000000000", 1);
+        assert!(install("de", &stale).unwrap_err().contains("another version"));
+        assert!(install("de", "no newline").is_err());
+        assert!(install("xx", file).is_err());
+        assert_eq!(missing("de-AT"), None, "every catalog is compiled into native builds");
+        let changed = file.replacen("Weiter", "Fortfahren", 1);
+        assert_ne!(changed, file, "the German catalog says Weiter");
+        install("de", &changed).unwrap();
+        assert!(Strings::new("de").get("continue").contains("Fortfahren"));
+        assert_eq!(Strings::new("de").lang(), "de");
     }
 }

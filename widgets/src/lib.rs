@@ -39,7 +39,9 @@ impl PlayerHandle {
     }
 }
 
-/// Mounts the player into `element`. `config` is `{ src, lang?, storage_key?, seed?, format? }`.
+/// Mounts the player into `element`. `config` is `{ src, lang?, storage_key?, seed?, format?,
+/// catalogs? }`. `catalogs` is the URL of the player's `i18n/` folder (`hearth-element.js` passes
+/// it): without it the player's own words are in English, the module's in its language.
 /// `format` picks where results go besides the in-page event log: `scorm12`, `scorm2004` (the
 /// LMS's SCORM API), `cmi5` (this page was launched as a cmi5 AU), `xapi` (an xAPI launch link),
 /// or nothing (an embed that reports nowhere but the page).
@@ -55,7 +57,14 @@ pub fn mount(element: web_sys::Element, config: JsValue) -> Result<PlayerHandle,
         .ok_or_else(|| JsValue::from_str("hearth: `src` (the compiled module's URL) is required"))?;
     let seed = get("seed").and_then(|s| s.parse().ok());
     let format = get("format").unwrap_or_default();
-    let config = Config { src, lang: get("lang"), storage_key: get("storage_key"), seed, error: None };
+    let config = Config {
+        src,
+        lang: get("lang"),
+        storage_key: get("storage_key"),
+        seed,
+        catalogs: get("catalogs"),
+        error: None,
+    };
     let page: Rc<dyn bridge::Bridge> = Rc::new(bridge::PageEvents { target: element.clone() });
     let handle = Rc::new(RefCell::new(None));
     let render = {
@@ -173,6 +182,44 @@ async fn fetch_module(src: &str) -> Result<Module, String> {
     let base = base.rsplit_once('/').map_or(String::new(), |(b, _)| format!("{b}/"));
     BASE.with(|b| *b.borrow_mut() = base);
     Ok(module)
+}
+
+/// The player's words in one language, fetched from the `i18n/` folder beside the player. The
+/// request starts when this is made, so it can run beside the module's.
+pub(crate) struct CatalogFetch {
+    code: &'static str,
+    url: String,
+    request: js_sys::Promise,
+}
+
+impl CatalogFetch {
+    /// `None` when there is nothing to fetch: the words are here, the player has no catalog for
+    /// `lang` (English is shown), or the host gave no folder.
+    pub(crate) fn start(folder: Option<&str>, lang: &str) -> Option<CatalogFetch> {
+        let code = i18n::missing(lang)?;
+        let url = format!("{}{code}.txt", folder?);
+        let request = web_sys::window()?.fetch_with_str(&url);
+        Some(CatalogFetch { code, url, request })
+    }
+
+    /// Waits for the catalog and installs it; if it cannot be had, the player speaks English.
+    pub(crate) async fn finish(self) {
+        if let Err(e) = self.read().await {
+            let warning = format!("hearth: {}: {e}; the player's own words stay in English", self.url);
+            web_sys::console::warn_1(&warning.into());
+        }
+    }
+
+    async fn read(&self) -> Result<(), String> {
+        let resp = wasm_bindgen_futures::JsFuture::from(self.request.clone()).await.map_err(js_error)?;
+        let resp: web_sys::Response = resp.dyn_into().map_err(js_error)?;
+        if !resp.ok() {
+            return Err(format!("HTTP {}", resp.status()));
+        }
+        let text =
+            wasm_bindgen_futures::JsFuture::from(resp.text().map_err(js_error)?).await.map_err(js_error)?;
+        i18n::install(self.code, &text.as_string().unwrap_or_default())
+    }
 }
 
 fn js_error(e: JsValue) -> String {

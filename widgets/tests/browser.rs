@@ -124,6 +124,7 @@ async fn mount(m: &Module, lang: Option<&str>, storage_key: &str) -> Mounted {
         lang: lang.map(String::from),
         storage_key: Some(storage_key.into()),
         seed: Some(7),
+        catalogs: None,
         error: None,
     };
     let handle =
@@ -364,6 +365,7 @@ async fn a_broken_module_url_is_reported_not_panicked() {
         lang: None,
         storage_key: None,
         seed: None,
+        catalogs: None,
         error: None,
     };
     let _h = yew::Renderer::<App>::with_root_and_props(

@@ -14,6 +14,8 @@ class HearthPlayer extends HTMLElement {
       storage_key: this.getAttribute('storage-key') || undefined,
       seed: this.getAttribute('seed') || undefined,
       format: this.getAttribute('format') || undefined,
+      // The player's words in languages other than English are files beside it.
+      catalogs: new URL('./i18n/', import.meta.url).href,
     });
   }
   disconnectedCallback() {
