@@ -9,7 +9,11 @@
 //!    sends the browser to the AU with `endpoint`, `fetch`, `actor`, `registration`, `activityId`.
 //! 2. The AU posts to its one-time fetch URL (`/fetch/<nonce>`) and gets a launch token from the
 //!    LRS (bound to the learner and the registration), then reports straight to `/xapi/`.
-//! 3. `/results` reads the LRS back: every launch, its outcome, and each statement.
+//! 3. `/results` reads the LRS back: every launch, its outcome, and each statement; "Session
+//!    ended" follows the registration's latest session (`yes`, `abandoned` or `not yet`).
+//! 4. `GET /launch/<slug>?registration=<r>` ("continue" on the results page) launches again in
+//!    that registration: a new session for the same learner, after recording every earlier
+//!    session that never sent `terminated` as `abandoned` (cmi5 §9.3.9).
 //!
 //! A module folder is packaged in memory as the cmi5 zip `hearth build` would write, so what is
 //! previewed is what ships. When a file of a module changes, its package is rebuilt and open AU
@@ -726,4 +730,41 @@ async fn changes(State(app): State<Arc<App>>, Query(q): Query<ChangesQuery>) -> 
     let _ = tokio::time::timeout(Duration::from_secs(25), rx.wait_for(|g| *g != since)).await;
     let g = *rx.borrow();
     g.to_string()
+}
+
+#[cfg(test)]
+mod session_tests {
+    use super::*;
+
+    fn s(verb: &str, session: &str) -> Value {
+        json!({ "verb": { "id": verb }, "context": { "extensions": { SESSION_ID: session } } })
+    }
+
+    #[test]
+    fn only_sessions_left_open_are_abandoned() {
+        let answered = "http://adlnet.gov/expapi/verbs/answered";
+        let stmts = [
+            s(LAUNCHED, "a"),
+            s(answered, "a"),
+            s(TERMINATED, "a"),
+            s(LAUNCHED, "b"),
+            s(answered, "b"),
+            s(LAUNCHED, "c"),
+            s(ABANDONED, "c"),
+            // Stored out of order: d's end arrived before its launch.
+            s(TERMINATED, "d"),
+            s(LAUNCHED, "d"),
+            s(LAUNCHED, "e"),
+        ];
+        assert_eq!(sessions_to_abandon(&stmts), ["b", "e"]);
+    }
+
+    #[test]
+    fn durations_are_iso_8601() {
+        assert_eq!(iso_duration(0), "PT0.00S");
+        assert_eq!(iso_duration(3_723_450), "PT1H2M3.45S");
+        assert_eq!(timestamp_ms("1970-01-01T00:00:01.500Z"), Some(1500));
+        assert_eq!(timestamp_ms("nope"), None);
+        assert!(is_uuid("0b8f6a4e-3c47-4f54-9a0f-52c4a1d2e7b1") && !is_uuid("0b8f6a4e"));
+    }
 }
