@@ -9,7 +9,11 @@
 //!    sends the browser to the AU with `endpoint`, `fetch`, `actor`, `registration`, `activityId`.
 //! 2. The AU posts to its one-time fetch URL (`/fetch/<nonce>`) and gets a launch token from the
 //!    LRS (bound to the learner and the registration), then reports straight to `/xapi/`.
-//! 3. `/results` reads the LRS back: every launch, its outcome, and each statement.
+//! 3. `/results` reads the LRS back: every launch, its outcome, and each statement; "Session
+//!    ended" follows the registration's latest session (`yes`, `abandoned` or `not yet`).
+//! 4. `GET /launch/<slug>?registration=<r>` ("continue" on the results page) launches again in
+//!    that registration: a new session for the same learner, after recording every earlier
+//!    session that never sent `terminated` as `abandoned` (cmi5 §9.3.9).
 //!
 //! A module folder is packaged in memory as the cmi5 zip `hearth build` would write, so what is
 //! previewed is what ships. When a file of a module changes, its package is rebuilt and open AU
@@ -392,6 +396,8 @@ struct LaunchQuery {
     learner: Option<String>,
     /// A fixed seed for question draws and shuffles (reviews, tests).
     seed: Option<u64>,
+    /// Launch again in this registration (the learner's attempt goes on, in a new session).
+    registration: Option<String>,
 }
 
 /// The LMS's part of a cmi5 launch (cmi5 §8, §10, §11).
@@ -409,7 +415,23 @@ async fn launch(
         q.lang.filter(|l| languages.contains(l)).or_else(|| languages.first().cloned()).unwrap_or_default();
     let learner =
         q.learner.map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).unwrap_or_else(|| "learner".into());
-    match do_launch(&app, &slug, &au, &lang, &learner).await {
+    let again = match q.registration.filter(|r| !r.is_empty()) {
+        None => None,
+        Some(r) => match relaunch(&app, &au, &r).await {
+            Ok(Some(actor)) => Some((r.to_ascii_lowercase(), actor)),
+            Ok(None) => {
+                return error_page(
+                    StatusCode::NOT_FOUND,
+                    &format!("There is no launch of `{slug}` in registration {r} to continue."),
+                );
+            }
+            Err(e) => {
+                return error_page(StatusCode::INTERNAL_SERVER_ERROR, &format!("The launch failed: {e:#}"));
+            }
+        },
+    };
+    let (registration, actor) = again.unwrap_or_else(|| (lrs::uuid_v4(), app.actor(&learner)));
+    match do_launch(&app, &slug, &au, &lang, &registration, &actor).await {
         Ok(url) => match q.seed {
             Some(seed) => Redirect::to(&format!("{url}&seed={seed}")).into_response(),
             None => Redirect::to(&url).into_response(),
@@ -418,10 +440,115 @@ async fn launch(
     }
 }
 
-async fn do_launch(app: &App, slug: &str, au: &Cmi5Au, lang: &str, learner: &str) -> Result<String> {
-    let registration = lrs::uuid_v4();
+/// Before launching again in `registration` (cmi5 §10: a new session of the same attempt): the
+/// learner it belongs to, from its `launched` statements, or `None` when it is not a launch of
+/// this AU. Every earlier session that never sent `terminated` is recorded as `abandoned` (cmi5
+/// §9.3.9: the LMS's statement, with the session's duration as far as the LMS saw it).
+async fn relaunch(app: &App, au: &Cmi5Au, registration: &str) -> Result<Option<Value>> {
+    if !is_uuid(registration) {
+        return Ok(None);
+    }
+    let stmts = app.statements(&format!("registration={}&ascending=true", url_encode(registration))).await?;
+    let launched: Vec<&Value> = stmts
+        .iter()
+        .filter(|s| s["verb"]["id"] == LAUNCHED && s["object"]["id"].as_str() == Some(au.au_id.as_str()))
+        .collect();
+    let Some(first) = launched.first() else { return Ok(None) };
+    let actor = first["actor"].clone();
+    for session in sessions_to_abandon(&stmts) {
+        let start = launched.iter().find(|l| session_of(l) == Some(session.as_str()));
+        let ms = |s: &Value| s["timestamp"].as_str().and_then(timestamp_ms);
+        let from = start.and_then(|l| ms(l));
+        let to = stmts.iter().filter(|s| session_of(s) == Some(session.as_str())).filter_map(ms).max();
+        let duration = match (from, to) {
+            (Some(a), Some(b)) if b > a => b - a,
+            _ => 0,
+        };
+        let abandoned = json!({
+            "actor": actor,
+            "verb": { "id": ABANDONED, "display": { "en-US": "abandoned" } },
+            "object": { "objectType": "Activity", "id": au.au_id },
+            "result": { "duration": iso_duration(duration) },
+            "context": {
+                "registration": registration.to_ascii_lowercase(),
+                "contextActivities": {
+                    "grouping": [{ "objectType": "Activity", "id": au.course_id }],
+                    "category": [{ "objectType": "Activity", "id": CMI5_CATEGORY }],
+                },
+                "extensions": { SESSION_ID: session },
+            },
+        });
+        app.xapi(Method::POST, "statements", Some(abandoned)).await?;
+    }
+    Ok(Some(actor))
+}
+
+/// The sessions of a registration that were launched and neither `terminated` nor `abandoned`.
+pub(crate) fn sessions_to_abandon(stmts: &[Value]) -> Vec<String> {
+    let mut open: Vec<String> = Vec::new();
+    for s in stmts {
+        let Some(session) = session_of(s) else { continue };
+        match s["verb"]["id"].as_str() {
+            Some(LAUNCHED) if !open.iter().any(|o| o == session) => open.push(session.to_string()),
+            Some(TERMINATED | ABANDONED) => open.retain(|o| o != session),
+            _ => {}
+        }
+    }
+    // A session whose end arrived before its launch (stored out of order) is closed too.
+    open.retain(|o| {
+        !stmts.iter().any(|s| {
+            session_of(s) == Some(o.as_str())
+                && matches!(s["verb"]["id"].as_str(), Some(TERMINATED | ABANDONED))
+        })
+    });
+    open
+}
+
+/// A statement's cmi5 session id.
+pub(crate) fn session_of(s: &Value) -> Option<&str> {
+    s["context"]["extensions"][SESSION_ID].as_str()
+}
+
+fn is_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.char_indices()
+            .all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() })
+}
+
+/// An RFC 3339 timestamp as Unix milliseconds.
+fn timestamp_ms(s: &str) -> Option<i64> {
+    let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
+    Some((t.unix_timestamp_nanos() / 1_000_000) as i64)
+}
+
+/// Milliseconds as an ISO 8601 duration, to the hundredth of a second (`PT1H2M3.45S`).
+fn iso_duration(ms: i64) -> String {
+    let (h, m, cs) = (ms / 3_600_000, ms / 60_000 % 60, ms % 60_000 / 10);
+    let mut out = String::from("PT");
+    if h > 0 {
+        out += &format!("{h}H");
+    }
+    if m > 0 {
+        out += &format!("{m}M");
+    }
+    out += &format!("{}.{:02}S", cs / 100, cs % 100);
+    out
+}
+
+pub(crate) const LAUNCHED: &str = "http://adlnet.gov/expapi/verbs/launched";
+pub(crate) const TERMINATED: &str = "http://adlnet.gov/expapi/verbs/terminated";
+pub(crate) const ABANDONED: &str = "https://w3id.org/xapi/adl/verbs/abandoned";
+const CMI5_CATEGORY: &str = "https://w3id.org/xapi/cmi5/context/categories/cmi5";
+
+async fn do_launch(
+    app: &App,
+    slug: &str,
+    au: &Cmi5Au,
+    lang: &str,
+    registration: &str,
+    actor: &Value,
+) -> Result<String> {
     let session = lrs::uuid_v4();
-    let actor = app.actor(learner);
     let agent = actor.to_string();
     let enc = |s: &str| url_encode(s);
     let launch_data = json!({
@@ -452,14 +579,14 @@ async fn do_launch(app: &App, slug: &str, au: &Cmi5Au, lang: &str, learner: &str
     // The LMS records the launch (cmi5 §9.3.1 "launched" is the LMS's statement).
     let launched = json!({
         "actor": actor,
-        "verb": { "id": "http://adlnet.gov/expapi/verbs/launched", "display": { "en-US": "launched" } },
+        "verb": { "id": LAUNCHED, "display": { "en-US": "launched" } },
         "object": { "objectType": "Activity", "id": au.au_id,
                     "definition": { "name": au.titles.iter().map(|(l, t)| (l.clone(), json!(t))).collect::<serde_json::Map<_, _>>() } },
         "context": {
             "registration": registration,
             "contextActivities": {
                 "grouping": [{ "objectType": "Activity", "id": au.course_id }],
-                "category": [{ "objectType": "Activity", "id": "https://w3id.org/xapi/cmi5/context/categories/cmi5" }],
+                "category": [{ "objectType": "Activity", "id": CMI5_CATEGORY }],
             },
             "extensions": {
                 SESSION_ID: session,
@@ -475,14 +602,14 @@ async fn do_launch(app: &App, slug: &str, au: &Cmi5Au, lang: &str, learner: &str
         nonce.clone(),
         Some(Pending {
             actor: actor.clone(),
-            registration: registration.clone(),
+            registration: registration.to_string(),
             activity: au.au_id.clone(),
         }),
     );
     app.launches
         .lock()
         .expect("launch lock")
-        .insert(registration.clone(), LaunchInfo { lang: lang.to_string() });
+        .insert(registration.to_string(), LaunchInfo { lang: lang.to_string() });
     Ok(format!(
         "{au_url}?endpoint={}&fetch={}&actor={}&registration={registration}&activityId={}",
         enc(&format!("{}/xapi/", app.base)),
@@ -603,4 +730,41 @@ async fn changes(State(app): State<Arc<App>>, Query(q): Query<ChangesQuery>) -> 
     let _ = tokio::time::timeout(Duration::from_secs(25), rx.wait_for(|g| *g != since)).await;
     let g = *rx.borrow();
     g.to_string()
+}
+
+#[cfg(test)]
+mod session_tests {
+    use super::*;
+
+    fn s(verb: &str, session: &str) -> Value {
+        json!({ "verb": { "id": verb }, "context": { "extensions": { SESSION_ID: session } } })
+    }
+
+    #[test]
+    fn only_sessions_left_open_are_abandoned() {
+        let answered = "http://adlnet.gov/expapi/verbs/answered";
+        let stmts = [
+            s(LAUNCHED, "a"),
+            s(answered, "a"),
+            s(TERMINATED, "a"),
+            s(LAUNCHED, "b"),
+            s(answered, "b"),
+            s(LAUNCHED, "c"),
+            s(ABANDONED, "c"),
+            // Stored out of order: d's end arrived before its launch.
+            s(TERMINATED, "d"),
+            s(LAUNCHED, "d"),
+            s(LAUNCHED, "e"),
+        ];
+        assert_eq!(sessions_to_abandon(&stmts), ["b", "e"]);
+    }
+
+    #[test]
+    fn durations_are_iso_8601() {
+        assert_eq!(iso_duration(0), "PT0.00S");
+        assert_eq!(iso_duration(3_723_450), "PT1H2M3.45S");
+        assert_eq!(timestamp_ms("1970-01-01T00:00:01.500Z"), Some(1500));
+        assert_eq!(timestamp_ms("nope"), None);
+        assert!(is_uuid("0b8f6a4e-3c47-4f54-9a0f-52c4a1d2e7b1") && !is_uuid("0b8f6a4e"));
+    }
 }

@@ -228,6 +228,17 @@ impl<T: Transport> XapiClient<T> {
         }
     }
 
+    /// The ids of the documents stored under `key`'s activity, agent and registration (or agent,
+    /// or activity), whatever its own id: a GET without one (Communication §2.2/§2.3), answered
+    /// with a JSON array, returned as it came (the player parses it with the browser's parser).
+    /// Asking this first spares a 404, which a browser logs as an error, for a document that
+    /// may not exist.
+    pub async fn document_ids_raw(&self, key: &DocumentKey<'_>) -> Result<Vec<u8>, XapiError> {
+        let (path, mut q) = key.path_and_query();
+        q.retain(|(k, _)| *k != "stateId" && *k != "profileId");
+        Ok(self.call("GET", self.url(path, &q), None).await?.body)
+    }
+
     /// Replaces a document (PUT).
     pub async fn put_document(
         &self,

@@ -10,6 +10,8 @@
 pub mod client;
 pub mod interaction;
 pub mod profile;
+pub mod progress;
+pub mod queue;
 pub mod scorm;
 pub mod statements;
 pub mod time;

@@ -221,9 +221,16 @@ impl Mapper {
                 vec![self.allowed(m, verb::SUSPENDED, object, None, timestamp)]
             }
             Event::Resumed { changed_content } => {
+                // A session's first statement is `initialized` (cmi5 §9.3.2), a session that
+                // resumes an attempt (a relaunch, another device) included.
+                let mut out = Vec::new();
+                if self.seq == 0 {
+                    out.push(self.defined(m, verb::INITIALIZED, Map::new(), timestamp, false));
+                }
                 let object = self.module_object(m);
                 let result = changed_content.then(|| json!({ "extensions": { ext::CHANGED_CONTENT: true } }));
-                vec![self.allowed(m, verb::RESUMED, object, result, timestamp)]
+                out.push(self.allowed(m, verb::RESUMED, object, result, timestamp));
+                out
             }
             Event::WentBack { to, .. } => {
                 let object = json!({

@@ -1,7 +1,8 @@
 //! The browser side (feature `web`): a `fetch` transport, a statement queue that survives bad
 //! connections, reloads and closed tabs, SCORM API discovery, and the cmi5 and xAPI launches.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
 use std::rc::Rc;
 
 use serde_json::Value;
@@ -9,7 +10,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::client::{Auth, DocumentKey, Request, Response, Transport, XapiClient, XapiError};
+use crate::client::{Auth, DocumentKey, Precondition, Request, Response, Transport, XapiClient, XapiError};
+use crate::progress;
+use crate::queue::{self, Entry};
 use crate::scorm::Version;
 
 /// `fetch` as the client's transport: no HTTP library in the player.
@@ -66,6 +69,9 @@ fn local_storage() -> Option<web_sys::Storage> {
 pub enum Delivery {
     /// Statements wait on this device (offline, or the LRS is not answering).
     SavedOnDevice(usize),
+    /// Statements wait in this page's memory only: local storage is missing, full or refuses
+    /// writes. They are sent while the page stays open; the learner is told to keep it open.
+    NotSaved(usize),
     /// Everything has reached the LRS.
     Sent,
 }
@@ -87,13 +93,27 @@ fn queue_transport(_keepalive: bool) -> QueueTransport {
     crate::client::ReqwestTransport(reqwest::Client::new())
 }
 
-/// Statements on their way to the LRS. Each is written to local storage before anything is
-/// sent, and removed only when the LRS has acknowledged it; ids are fixed when the statement is
-/// made, so a statement sent twice (a reply lost, the tab closed mid-request) is stored once.
+/// Statements on their way to the LRS, per device and endpoint (`crate::queue`). Each is written
+/// to local storage before anything is sent, and removed only when the LRS has acknowledged it;
+/// ids are fixed when the statement is made, so a statement sent twice (a reply lost, the tab
+/// closed mid-request) is stored once. When local storage is missing, full or throws, statements
+/// wait in memory, every change tries to write them through again, and the learner is told
+/// ([`Delivery::NotSaved`]): nothing is dropped.
 pub struct Queue {
     key: String,
+    refused_key: String,
+    /// This launch's registration: a refusal of its own statements is retried, not set aside.
+    registration: String,
     client: XapiClient<QueueTransport>,
     keepalive: XapiClient<QueueTransport>,
+    /// What local storage would not take (or all of it, when there is none).
+    unsaved: RefCell<Vec<Entry>>,
+    /// Ids this page delivered or set aside, so a stored copy it could not remove is not sent again.
+    done: RefCell<HashSet<String>>,
+    /// Registrations this launch's token may not send (another learner on a shared device): kept
+    /// for a later launch.
+    blocked: RefCell<HashSet<String>>,
+    warned: Cell<bool>,
     flushing: RefCell<bool>,
     retry_ms: RefCell<i32>,
     on_delivery: RefCell<Option<Listener>>,
@@ -105,17 +125,26 @@ type Listener = Box<dyn Fn(Delivery)>;
 const BATCH: usize = 50;
 
 impl Queue {
-    /// A queue stored under `key` (one per registration) for an endpoint. It flushes now, when
-    /// the browser comes back online, when the page is hidden, and (with keepalive) on `pagehide`.
-    pub fn new(key: &str, endpoint: &str, auth: Auth) -> Rc<Queue> {
+    /// The queue of `endpoint` on this device, for a launch in `registration`. What an earlier
+    /// version kept per registration is moved in; everything stored is sent, whatever launch left
+    /// it. It flushes now, when the browser comes back online, when the page is hidden, and (with
+    /// keepalive) on `pagehide`.
+    pub fn new(endpoint: &str, registration: &str, auth: Auth) -> Rc<Queue> {
         let q = Rc::new(Queue {
-            key: key.to_string(),
+            key: queue::storage_key(endpoint),
+            refused_key: queue::refused_key(endpoint),
+            registration: registration.to_string(),
             client: XapiClient::new(queue_transport(false), endpoint, auth.clone()),
             keepalive: XapiClient::new(queue_transport(true), endpoint, auth),
+            unsaved: RefCell::new(Vec::new()),
+            done: RefCell::new(HashSet::new()),
+            blocked: RefCell::new(HashSet::new()),
+            warned: Cell::new(false),
             flushing: RefCell::new(false),
             retry_ms: RefCell::new(1_000),
             on_delivery: RefCell::new(None),
         });
+        q.migrate();
         if let Some(window) = web_sys::window() {
             let weak = Rc::downgrade(&q);
             let online = Closure::<dyn Fn()>::new(move || {
@@ -141,29 +170,51 @@ impl Queue {
         q
     }
 
+    /// Moves the queues an earlier version kept per registration (`hearth:queue:<registration>`)
+    /// into this endpoint's.
+    fn migrate(&self) {
+        let Some(s) = local_storage() else { return };
+        let keys: Vec<String> =
+            (0..s.length().unwrap_or(0)).filter_map(|i| s.key(i).ok().flatten()).collect();
+        for key in keys {
+            let Some(registration) = queue::legacy_registration(&key) else { continue };
+            let text = s.get_item(&key).ok().flatten().unwrap_or_default();
+            let all = queue::merge(self.pending(), queue::parse_legacy(registration, &text));
+            if self.save(&all) {
+                let _ = s.remove_item(&key);
+            }
+        }
+    }
+
     /// Called with the delivery state whenever it changes.
     pub fn on_delivery(&self, f: impl Fn(Delivery) + 'static) {
         *self.on_delivery.borrow_mut() = Some(Box::new(f));
     }
 
-    /// Statements waiting on this device, as `(id, JSON)`. They are kept as text, one per line
-    /// (`id`, tab, JSON), and sent as text: the queue never parses JSON, so the player carries
-    /// no JSON parser for it.
-    pub fn pending(&self) -> Vec<(String, String)> {
-        let text = local_storage().and_then(|s| s.get_item(&self.key).ok().flatten()).unwrap_or_default();
-        text.lines()
-            .filter_map(|l| l.split_once('\t'))
-            .map(|(id, json)| (id.to_string(), json.to_string()))
+    /// Statements waiting on this device or in memory, oldest first.
+    pub fn pending(&self) -> Vec<Entry> {
+        let stored = local_storage()
+            .and_then(|s| s.get_item(&self.key).ok().flatten())
+            .map(|t| queue::parse(&t))
+            .unwrap_or_default();
+        let done = self.done.borrow();
+        queue::merge(stored, self.unsaved.borrow().iter().cloned())
+            .into_iter()
+            .filter(|e| !done.contains(&e.id))
             .collect()
     }
 
-    fn store(&self, pending: &[(String, String)]) {
-        if let Some(s) = local_storage() {
-            let text: String = pending.iter().map(|(id, json)| format!("{id}\t{json}\n")).collect();
-            if s.set_item(&self.key, &text).is_err() {
-                web_sys::console::warn_1(&"hearth: local storage is full; statements wait in memory".into());
-            }
+    /// Writes the whole queue through to local storage; what it will not take stays in memory.
+    /// Whether it was stored.
+    fn save(&self, all: &[Entry]) -> bool {
+        let stored = local_storage().is_some_and(|s| s.set_item(&self.key, &queue::render(all)).is_ok());
+        *self.unsaved.borrow_mut() = if stored { Vec::new() } else { all.to_vec() };
+        if !stored && !all.is_empty() && !self.warned.replace(true) {
+            web_sys::console::warn_1(
+                &"hearth: local storage is missing or full; statements wait in memory until sent".into(),
+            );
         }
+        stored
     }
 
     /// Adds statements (stored at once) and starts sending.
@@ -171,19 +222,30 @@ impl Queue {
         if statements.is_empty() {
             return;
         }
-        let mut pending = self.pending();
         // serde_json writes no raw newlines: a statement is one line.
-        pending
-            .extend(statements.iter().map(|s| (s["id"].as_str().unwrap_or("").to_string(), s.to_string())));
-        self.store(&pending);
+        let new = statements.iter().map(|s| Entry {
+            registration: s["context"]["registration"].as_str().unwrap_or(&self.registration).to_string(),
+            id: s["id"].as_str().unwrap_or("").to_string(),
+            json: s.to_string(),
+        });
+        let all = queue::merge(self.pending(), new);
+        self.save(&all);
         self.tell();
         self.flush();
     }
 
     fn tell(&self) {
-        let n = self.pending().len();
+        let blocked = self.blocked.borrow();
+        let n = self.pending().iter().filter(|e| !blocked.contains(&e.registration)).count();
+        let d = if n == 0 {
+            Delivery::Sent
+        } else if self.unsaved.borrow().is_empty() {
+            Delivery::SavedOnDevice(n)
+        } else {
+            Delivery::NotSaved(n)
+        };
         if let Some(f) = self.on_delivery.borrow().as_ref() {
-            f(if n == 0 { Delivery::Sent } else { Delivery::SavedOnDevice(n) });
+            f(d);
         }
     }
 
@@ -197,6 +259,10 @@ impl Queue {
         wasm_bindgen_futures::spawn_local(async move {
             let outcome = q.send_all(&q.client).await;
             *q.flushing.borrow_mut() = false;
+            // Storage may take what it refused before: write through again.
+            if !q.unsaved.borrow().is_empty() {
+                q.save(&q.pending());
+            }
             q.tell();
             if outcome.is_err() {
                 q.retry_later();
@@ -218,18 +284,18 @@ impl Queue {
     async fn send_all(&self, client: &XapiClient<QueueTransport>) -> Result<(), XapiError> {
         loop {
             let pending = self.pending();
-            if pending.is_empty() {
-                return Ok(());
-            }
-            let batch: Vec<(String, String)> = pending.into_iter().take(BATCH).collect();
-            let array = format!("[{}]", batch.iter().map(|(_, j)| j.as_str()).collect::<Vec<_>>().join(","));
-            match client.post_raw(array.into_bytes()).await {
+            let blocked = self.blocked.borrow().clone();
+            let batch: Vec<Entry> =
+                queue::next_batch(&pending, BATCH, &blocked).into_iter().cloned().collect();
+            let Some(first) = batch.first() else { return Ok(()) };
+            let refs: Vec<&Entry> = batch.iter().collect();
+            match client.post_raw(queue::array(&refs).into_bytes()).await {
                 Ok(()) => self.remove(&batch),
                 // One statement the LRS will never take must not block the rest forever: send
                 // the batch one by one and set the refused ones aside (kept, and reported).
                 Err(XapiError::Status { status: 400, .. } | XapiError::Conflict(_)) => {
                     for one in &batch {
-                        match client.put_raw(&one.0, one.1.clone().into_bytes()).await {
+                        match client.put_raw(&one.id, one.json.clone().into_bytes()).await {
                             Ok(()) => self.remove(std::slice::from_ref(one)),
                             Err(XapiError::Status { status: 400, reason } | XapiError::Conflict(reason)) => {
                                 self.set_aside(one, &reason);
@@ -238,24 +304,32 @@ impl Queue {
                         }
                     }
                 }
+                // Another launch's statements this token may not send (another learner's): they
+                // wait for a launch that may.
+                Err(XapiError::Unauthorized { .. }) if first.registration != self.registration => {
+                    self.blocked.borrow_mut().insert(first.registration.clone());
+                }
                 Err(e) => return Err(e),
             }
         }
     }
 
-    fn remove(&self, sent: &[(String, String)]) {
-        let rest: Vec<(String, String)> =
-            self.pending().into_iter().filter(|(id, _)| !sent.iter().any(|(s, _)| s == id)).collect();
-        self.store(&rest);
+    fn remove(&self, sent: &[Entry]) {
+        self.done.borrow_mut().extend(sent.iter().map(|e| e.id.clone()));
+        self.save(&self.pending());
     }
 
-    fn set_aside(&self, one: &(String, String), reason: &str) {
-        web_sys::console::error_2(&"hearth: the LRS refused a statement:".into(), &reason.into());
+    fn set_aside(&self, one: &Entry, reason: &str) {
+        web_sys::console::error_3(
+            &"hearth: the LRS refused a statement:".into(),
+            &reason.into(),
+            &one.json.as_str().into(),
+        );
         if let Some(store) = local_storage() {
-            let key = format!("{}:refused", self.key);
-            let mut refused = store.get_item(&key).ok().flatten().unwrap_or_default();
-            refused += &format!("{}\t{reason}\t{}\n", one.0, one.1);
-            let _ = store.set_item(&key, &refused);
+            let mut refused = store.get_item(&self.refused_key).ok().flatten().unwrap_or_default();
+            refused +=
+                &format!("{}\t{}\t{}\t{}\n", one.registration, one.id, queue::one_line(reason), one.json);
+            let _ = store.set_item(&self.refused_key, &refused);
         }
         self.remove(std::slice::from_ref(one));
     }
@@ -272,6 +346,85 @@ impl Queue {
         if let Some(w) = web_sys::window() {
             let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(retry.unchecked_ref(), delay);
         }
+    }
+}
+
+/// The learner's progress in the LRS State API under cmi5 (`crate::progress`): written after
+/// every change, the latest state winning; a write that fails is tried again at the next change
+/// or when the browser is back online.
+pub struct ProgressDoc {
+    client: XapiClient<FetchTransport>,
+    activity_id: String,
+    agent: Value,
+    registration: String,
+    /// What the LRS should hold (`Some("")`: nothing, the attempt is over) and what it holds.
+    wanted: RefCell<Option<String>>,
+    stored: RefCell<Option<String>>,
+    busy: Cell<bool>,
+}
+
+impl ProgressDoc {
+    pub fn new(s: &Cmi5Session) -> Rc<ProgressDoc> {
+        let p = Rc::new(ProgressDoc {
+            client: XapiClient::new(FetchTransport { keepalive: false }, &s.endpoint, s.auth.clone()),
+            activity_id: s.activity_id.clone(),
+            agent: s.actor.clone(),
+            registration: s.registration.clone(),
+            wanted: RefCell::new(None),
+            stored: RefCell::new(None),
+            busy: Cell::new(false),
+        });
+        if let Some(window) = web_sys::window() {
+            let weak = Rc::downgrade(&p);
+            let online = Closure::<dyn Fn()>::new(move || {
+                if let Some(p) = weak.upgrade() {
+                    p.sync();
+                }
+            });
+            let _ = window.add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
+            online.forget();
+        }
+        p
+    }
+
+    /// The learner's saved state now; `None` when the attempt is over (the document goes).
+    pub fn save(self: &Rc<Self>, saved: Option<String>) {
+        let saved = saved.unwrap_or_default();
+        if self.wanted.borrow().as_deref() == Some(saved.as_str()) {
+            return;
+        }
+        *self.wanted.borrow_mut() = Some(saved);
+        self.sync();
+    }
+
+    fn sync(self: &Rc<Self>) {
+        if self.busy.replace(true) {
+            return;
+        }
+        let p = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            loop {
+                let want = p.wanted.borrow().clone();
+                let Some(want) = want.filter(|w| Some(w) != p.stored.borrow().as_ref()) else { break };
+                let key = DocumentKey::State {
+                    activity_id: &p.activity_id,
+                    agent: &p.agent,
+                    registration: Some(&p.registration),
+                    state_id: progress::STATE_ID,
+                };
+                let written = if want.is_empty() {
+                    p.client.delete_document(&key, Precondition::None).await
+                } else {
+                    let body = progress::document(&want).to_string();
+                    p.client.put_document(&key, body.as_bytes(), "application/json", Precondition::None).await
+                };
+                if written.is_err() {
+                    break;
+                }
+                *p.stored.borrow_mut() = Some(want);
+            }
+            p.busy.set(false);
+        });
     }
 }
 
@@ -374,6 +527,8 @@ pub struct Cmi5Session {
     pub launch_data: Value,
     /// The learner's preferred languages, best first (`cmi5LearnerPreferences`).
     pub languages: Vec<String>,
+    /// The learner's progress as the LRS State API holds it (`crate::progress`), if any.
+    pub progress: Option<String>,
 }
 
 impl Cmi5Session {
@@ -451,7 +606,24 @@ pub async fn cmi5_launch() -> Result<Cmi5Session, String> {
             .unwrap_or_default(),
         _ => Vec::new(),
     };
-    Ok(Cmi5Session { endpoint, auth, actor, registration, activity_id, launch_data, languages })
+    let key = DocumentKey::State {
+        activity_id: &activity_id,
+        agent: &actor,
+        registration: Some(&registration),
+        state_id: progress::STATE_ID,
+    };
+    // Unreadable progress is no reason to fail the launch: the device's copy, or a fresh start.
+    let ids = client.document_ids_raw(&key).await.ok().and_then(|b| parse_json(&String::from_utf8_lossy(&b)));
+    let stored =
+        ids.and_then(|v| v.as_array().cloned()).unwrap_or_default().iter().any(|i| i == progress::STATE_ID);
+    let progress = match stored {
+        true => match client.document(&key).await {
+            Ok(Some(d)) => parse_json(&String::from_utf8_lossy(&d.body)).and_then(|v| progress::saved(&v)),
+            _ => None,
+        },
+        false => None,
+    };
+    Ok(Cmi5Session { endpoint, auth, actor, registration, activity_id, launch_data, languages, progress })
 }
 
 /// A SCORM package that also reports xAPI: what `hearth build --lrs` put on the launch page

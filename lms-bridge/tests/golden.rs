@@ -183,3 +183,21 @@ fn suspend_data_is_whole_or_refused() {
     assert!(r.suspend(&long, "n", 0).is_err());
     assert!(Recorder::new(Version::Scorm2004, "en", 0).suspend(&long, "n", 0).is_ok());
 }
+
+/// A session that resumes an attempt (a relaunch, another device) starts with `initialized` too
+/// (cmi5 §9.3.2); a session that already has statements (a reload, "Continue" after Pause) does not
+/// get a second one.
+#[test]
+fn a_resumed_session_starts_with_initialized_once() {
+    let m = example("tuesday-night");
+    let verbs = |seq: u64| -> Vec<String> {
+        let mut mapper = Mapper::new(launch(&m, true), "en", seq);
+        mapper
+            .statements(&m, &Event::Resumed { changed_content: false }, &timestamp(0), 0)
+            .iter()
+            .map(|s| s["verb"]["id"].as_str().unwrap().rsplit('/').next().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(verbs(0), ["initialized", "resumed"]);
+    assert_eq!(verbs(7), ["resumed"]);
+}

@@ -8,7 +8,8 @@
 //! as `Authorization: Basic <token>`. Only SHA-256 of the random part is stored, with an expiry.
 //!
 //! A token may write statements whose actor is its learner and whose registration is its
-//! registration, read statements of that learner in that registration, and read and write state
+//! registration (or, for a token that names an activity, another registration of that learner
+//! about that activity: what an earlier launch left queued on the device), read statements of that learner in that registration, and read and write state
 //! documents for that learner and registration (and activity, when the token names one). Anything
 //! else is a 403.
 
@@ -96,16 +97,32 @@ fn forbidden(what: &str) -> ApiError {
 }
 
 impl Launch {
-    /// Every statement written with a token is by its learner, in its registration.
+    /// Every statement written with a token is by its learner, in its registration; or, when the
+    /// token names an activity, by its learner about that activity in an earlier registration: a
+    /// device delivers what an earlier launch of the same learner left in its queue (offline,
+    /// then the tab closed) with the token of whichever launch comes next.
     pub(crate) fn check_write(&self, stmts: &[NewStatement]) -> Result<(), ApiError> {
         for s in stmts {
+            let own_registration = s.registration.as_deref() == Some(&self.registration);
             if s.actor_ifi.as_deref() != Some(&self.actor_ifi)
-                || s.registration.as_deref() != Some(&self.registration)
+                || !(own_registration || s.registration.is_some() && self.about_activity(s))
             {
-                return Err(forbidden("write statements by its own learner in its own registration"));
+                return Err(forbidden(
+                    "write statements by its own learner, in its own registration or about its own activity",
+                ));
             }
         }
         Ok(())
+    }
+
+    /// Whether a statement is about the token's activity: its object is the activity or a part of
+    /// it (`<activity>/…`), or the activity is in its context (a parent, say). Never for a token
+    /// without an activity.
+    fn about_activity(&self, s: &NewStatement) -> bool {
+        let Some(a) = &self.activity_id else { return false };
+        let part = |o: &str| o == a || o.strip_prefix(a.as_str()).is_some_and(|rest| rest.starts_with('/'));
+        s.activity.as_deref().is_some_and(part)
+            || s.related_activities.contains(&crate::store::related_column(std::slice::from_ref(a)))
     }
 
     /// A query may name only the token's learner and registration; both are then enforced.

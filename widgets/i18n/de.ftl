@@ -73,6 +73,7 @@ debrief-empty = Auf diesem Weg hast du keine Entscheidungen getroffen.
 restart = Neu beginnen
 saved-local = Auf diesem Gerät gespeichert
 saved-sent = Gesendet
+saved-memory = Nicht auf diesem Gerät gespeichert: Lassen Sie diese Seite offen, bis alles gesendet ist
 points = { $n ->
     [one] { $n } Punkt
    *[other] { $n } Punkte

@@ -73,6 +73,7 @@ debrief-empty = You made no decisions on this path.
 restart = Start again
 saved-local = Saved on this device
 saved-sent = Sent
+saved-memory = Not saved on this device: keep this page open until it is sent
 points = { $n ->
     [one] { $n } point
    *[other] { $n } points

@@ -73,6 +73,7 @@ debrief-empty = Je hebt op dit pad geen beslissingen genomen.
 restart = Opnieuw beginnen
 saved-local = Opgeslagen op dit apparaat
 saved-sent = Verzonden
+saved-memory = Niet opgeslagen op dit apparaat: houd deze pagina open tot alles is verzonden
 points = { $n ->
     [one] { $n } punt
    *[other] { $n } punten

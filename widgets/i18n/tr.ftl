@@ -73,6 +73,7 @@ debrief-empty = Bu yolda hiç karar vermediniz.
 restart = Baştan başla
 saved-local = Bu cihaza kaydedildi
 saved-sent = Gönderildi
+saved-memory = Bu cihaza kaydedilmedi: gönderilene kadar bu sayfayı açık tutun
 points = { $n ->
     [one] { $n } puan
    *[other] { $n } puan

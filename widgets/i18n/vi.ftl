@@ -70,5 +70,6 @@ debrief-empty = Bạn chưa đưa ra quyết định nào trên lộ trình này
 restart = Bắt đầu lại
 saved-local = Đã lưu trên thiết bị này
 saved-sent = Đã gửi
+saved-memory = Chưa lưu trên thiết bị này: hãy giữ trang này mở cho đến khi gửi xong
 points = { $n } điểm
 decisions-made = Bạn đã đưa ra { $n } quyết định.

@@ -70,5 +70,6 @@ debrief-empty = 在这条路径上，你没有做出任何决定。
 restart = 重新开始
 saved-local = 已保存在此设备上
 saved-sent = 已发送
+saved-memory = 未保存在此设备上：请保持此页面打开，直到发送完成
 points = { $n } 分
 decisions-made = 你做出了 { $n } 个决定。

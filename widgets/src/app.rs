@@ -495,9 +495,7 @@ fn toolbar(m: &Model, dispatch: &Callback<Msg>, title: &str) -> Html {
                 <p class="h-progress">{ s.get_n("progress", "step", step as i64) }</p>
             }
             if let Some(d) = m.delivery {
-                <p class="h-delivery" data-delivery={if d == crate::bridge::Delivery::Sent { "sent" } else { "local" }}>{
-                    if d == crate::bridge::Delivery::Sent { s.get("saved-sent") } else { s.get("saved-local") }
-                }</p>
+                <p class="h-delivery" data-delivery={delivery_state(d)}>{ s.get(delivery_message(d)) }</p>
             }
             <div class="h-tools" role="group" aria-label={s.get("settings")}>
                 if module.languages.len() > 1 {
@@ -520,6 +518,23 @@ fn toolbar(m: &Model, dispatch: &Callback<Msg>, title: &str) -> Html {
                 }
             </div>
         </header>
+    }
+}
+
+/// `data-delivery` for the record's delivery state (tests and styles read it).
+fn delivery_state(d: crate::bridge::Delivery) -> &'static str {
+    match d {
+        crate::bridge::Delivery::Sent => "sent",
+        crate::bridge::Delivery::SavedOnDevice(_) => "local",
+        crate::bridge::Delivery::NotSaved(_) => "memory",
+    }
+}
+
+fn delivery_message(d: crate::bridge::Delivery) -> &'static str {
+    match d {
+        crate::bridge::Delivery::Sent => "saved-sent",
+        crate::bridge::Delivery::SavedOnDevice(_) => "saved-local",
+        crate::bridge::Delivery::NotSaved(_) => "saved-memory",
     }
 }
 

@@ -12,6 +12,9 @@ use wasm_bindgen::JsValue;
 pub enum Delivery {
     /// Waiting on this device (offline, or the LRS is not answering): this many statements.
     SavedOnDevice(usize),
+    /// Waiting in this page only (the device's storage is missing or full): the learner must
+    /// keep the page open until they are sent.
+    NotSaved(usize),
     /// Everything has arrived.
     Sent,
 }

@@ -111,7 +111,14 @@ fn lms_render(
                     if config.lang.is_none() {
                         config.lang = session.languages.first().cloned();
                     }
-                    let lms = lms::XapiBridge::from_cmi5(&session, config.lang.as_deref().unwrap_or(""));
+                    // Progress per registration: a new attempt starts afresh, and another
+                    // learner's attempt on a shared device is not offered. The device's copy
+                    // first; the LRS's (State API) when this device has none.
+                    let key = format!("{key}:{}", session.registration);
+                    let resume = if storage::get(&key).is_none() { session.progress.clone() } else { None };
+                    config.storage_key = Some(key);
+                    let lms =
+                        lms::XapiBridge::from_cmi5(&session, config.lang.as_deref().unwrap_or(""), resume);
                     render(config, Rc::new(bridge::Fanout(vec![page, lms])));
                 }
                 Err(e) => {

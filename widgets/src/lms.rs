@@ -9,7 +9,7 @@ use content::engine::{Event, State};
 use content::model::Module;
 use lms_bridge::client::Auth;
 use lms_bridge::scorm::{Recorder, Version};
-use lms_bridge::web::{Cmi5Session, PackageLrs, Queue, ScormApi};
+use lms_bridge::web::{Cmi5Session, PackageLrs, ProgressDoc, Queue, ScormApi};
 use lms_bridge::{Cmi5Launch, Launch, Mapper};
 use serde_json::Value;
 use wasm_bindgen::JsCast;
@@ -115,6 +115,11 @@ impl Session {
         )
     }
 
+    /// Whether the session has ended (`terminated` made).
+    fn ended(&self) -> bool {
+        self.terminated.get()
+    }
+
     /// `terminated`, once: `None` when the session has already ended or nothing was shown.
     fn terminate(&self) -> Option<Value> {
         if self.terminated.replace(true) {
@@ -139,17 +144,37 @@ pub(crate) struct XapiBridge {
     queue: Rc<Queue>,
     /// Where this session's statement count is kept, so a reload continues the numbering.
     seq_key: String,
+    /// Where this device notes that the session has ended (cmi5: nothing after `terminated`).
+    ended_key: String,
     /// cmi5's `returnURL`: where "Return to the course" goes.
     return_url: Option<String>,
+    /// Launched as a cmi5 AU: a session ends only when the learner leaves or reaches an ending.
+    cmi5: bool,
+    /// cmi5: the learner's progress in the LRS State API, and what it held at launch when this
+    /// device had none.
+    progress: Option<Rc<ProgressDoc>>,
+    resume: Option<String>,
 }
 
 impl XapiBridge {
     fn new(launch: Launch, endpoint: &str, auth: Auth, lang: &str) -> XapiBridge {
-        let queue_key = format!("hearth:queue:{}", launch.registration);
         let seq_key = format!("hearth:seq:{}:{}", launch.registration, launch.session);
+        let ended_key = format!("hearth:ended:{}:{}", launch.registration, launch.session);
         let seq = storage::get(&seq_key).and_then(|s| s.parse().ok()).unwrap_or(0);
-        let queue = Queue::new(&queue_key, endpoint, auth);
-        XapiBridge { session: Session::new(launch, lang, seq), queue, seq_key, return_url: None }
+        let queue = Queue::new(endpoint, &launch.registration, auth);
+        let session = Session::new(launch, lang, seq);
+        // A session that ended on this device stays ended, reloaded or not.
+        session.terminated.set(storage::get(&ended_key).is_some());
+        XapiBridge {
+            session,
+            queue,
+            seq_key,
+            ended_key,
+            return_url: None,
+            cmi5: false,
+            progress: None,
+            resume: None,
+        }
     }
 
     /// A plain xAPI launch link: `?endpoint=…&auth=…&actor=…&registration=…&activity_id=…`
@@ -168,8 +193,11 @@ impl XapiBridge {
         Some(bridge)
     }
 
-    /// A cmi5 AU, once the launch has been read.
-    pub(crate) fn from_cmi5(s: &Cmi5Session, lang: &str) -> Rc<XapiBridge> {
+    /// A cmi5 AU, once the launch has been read; `resume` is the progress the LRS holds, when
+    /// this device has none. A reload goes on in the same session; `terminated` is sent only when
+    /// the learner leaves ("Return to the course") or reaches an ending (cmi5 §9.3.8); a closed
+    /// tab leaves the session open, and the LMS abandons it at the next launch.
+    pub(crate) fn from_cmi5(s: &Cmi5Session, lang: &str, resume: Option<String>) -> Rc<XapiBridge> {
         let template = s.launch_data["contextTemplate"].clone();
         let session = template["extensions"][lms_bridge::profile::cmi5::SESSION_ID]
             .as_str()
@@ -181,12 +209,13 @@ impl XapiBridge {
             activity_id: s.activity_id.clone(),
             cmi5: Some(Cmi5Launch { context_template: template, mastery_score: s.mastery_score() }),
         };
-        let bridge = Rc::new(XapiBridge {
+        Rc::new(XapiBridge {
             return_url: s.return_url().map(String::from),
+            cmi5: true,
+            progress: Some(ProgressDoc::new(s)),
+            resume,
             ..XapiBridge::new(launch, &s.endpoint, s.auth.clone(), lang)
-        });
-        bridge.terminate_on_pagehide();
-        bridge
+        })
     }
 
     /// A SCORM package built with `--lrs`: the learner from the SCORM API, a registration per
@@ -240,16 +269,20 @@ impl XapiBridge {
         let weak = Rc::downgrade(self);
         on_pagehide(move || {
             if let Some(b) = weak.upgrade() {
-                b.terminate_now();
+                b.terminate_now(true);
             }
         });
     }
 
-    fn terminate_now(&self) {
+    /// Ends the session with `terminated`; `leaving`: the page is about to go.
+    fn terminate_now(&self, leaving: bool) {
         if let Some(s) = self.session.terminate() {
+            storage::set(&self.ended_key, "1");
             self.queue.push(vec![s]);
             storage::set(&self.seq_key, &self.session.seq().to_string());
-            self.queue.flush_on_exit();
+            if leaving {
+                self.queue.flush_on_exit();
+            }
         }
     }
 }
@@ -260,10 +293,23 @@ impl Bridge for XapiBridge {
             storage::set(&self.seq_key, &self.session.seq().to_string());
             self.queue.push(statements);
         }
+        // cmi5: the ending ends the session; what the learner does after it is not recorded in it.
+        if self.cmi5 && events.iter().any(|e| matches!(e, Event::EndingReached { .. })) {
+            self.terminate_now(false);
+        }
     }
 
     fn progress(&self, _: &Rc<Module>, state: &State) {
         self.session.set_language(state.lang());
+        if let Some(p) = &self.progress
+            && !self.session.ended()
+        {
+            p.save((!state.is_finished()).then(|| state.save()));
+        }
+    }
+
+    fn resume_point(&self) -> Option<String> {
+        self.resume.clone()
     }
 
     fn return_url(&self) -> Option<String> {
@@ -271,13 +317,14 @@ impl Bridge for XapiBridge {
     }
 
     fn exit(&self) {
-        self.terminate_now();
+        self.terminate_now(true);
     }
 
     fn on_delivery(&self, f: Box<dyn Fn(Delivery)>) {
         self.queue.on_delivery(move |d| {
             f(match d {
                 lms_bridge::web::Delivery::SavedOnDevice(n) => Delivery::SavedOnDevice(n),
+                lms_bridge::web::Delivery::NotSaved(n) => Delivery::NotSaved(n),
                 lms_bridge::web::Delivery::Sent => Delivery::Sent,
             })
         });

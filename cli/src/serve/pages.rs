@@ -128,7 +128,9 @@ struct Attempt {
     score: String,
     decisions: usize,
     answers: usize,
-    ended: bool,
+    /// How the latest session stands: `yes` (the AU sent `terminated`), `abandoned` (the LMS
+    /// closed it when the learner launched again) or `not yet`.
+    ended: &'static str,
 }
 
 fn summarise(registration: &str, stmts: &[Value]) -> Attempt {
@@ -147,8 +149,10 @@ fn summarise(registration: &str, stmts: &[Value]) -> Attempt {
         score: String::new(),
         decisions: 0,
         answers: 0,
-        ended: false,
+        ended: "not yet",
     };
+    // The latest session is the one the LMS launched last; what ended earlier ones does not end it.
+    let latest = stmts.iter().rev().find(|s| verb(s) == "launched").and_then(|s| super::session_of(s));
     for s in stmts {
         match verb(s).as_str() {
             "passed" | "failed" => {
@@ -161,7 +165,9 @@ fn summarise(registration: &str, stmts: &[Value]) -> Attempt {
             // A decision is an answer that carries the choice's text (docs/xapi-profile.md).
             "answered" if choice_text(s).is_some() => a.decisions += 1,
             "answered" => a.answers += 1,
-            "terminated" => a.ended = true,
+            "terminated" | "abandoned" if latest.is_none() || super::session_of(s) == latest => {
+                a.ended = if verb(s) == "terminated" { "yes" } else { "abandoned" };
+            }
             _ => {}
         }
     }
@@ -221,15 +227,15 @@ async fn attempts_table(app: &App, slug: &str) -> String {
         let stmts = app.statements(&format!("registration={reg}&ascending=true")).await.unwrap_or_default();
         let a = summarise(reg, &stmts);
         rows += &format!(
-            "<tr data-registration=\"{r}\"><td>{}</td><td>{}</td><td data-outcome=\"{o}\">{o}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-             <td><a href=\"/results/{}/{r}\">statements</a></td></tr>\n",
+            "<tr data-registration=\"{r}\"><td>{}</td><td>{}</td><td data-outcome=\"{o}\">{o}</td><td>{}</td><td>{}</td><td>{}</td><td data-ended>{}</td>\
+             <td><a href=\"/results/{s}/{r}\">statements</a> · <a href=\"/launch/{s}?registration={r}\">continue</a></td></tr>\n",
             esc(&a.started),
             esc(&a.learner),
             esc(&a.score),
             a.decisions,
             a.answers,
-            if a.ended { "yes" } else { "not yet" },
-            url_encode(slug),
+            a.ended,
+            s = url_encode(slug),
             r = esc(&a.registration),
             o = esc(&a.outcome),
         );

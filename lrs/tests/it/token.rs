@@ -79,11 +79,44 @@ async fn launch_tokens_confine_a_learner(s: &Srv) {
         .unwrap();
     assert_eq!(r.status(), 200);
     let own_id = r.json::<Vec<String>>().await.unwrap()[0].clone();
-    for (actor, reg) in [("someone-else", Some(REG)), ("learner", Some(OTHER_REG)), ("learner", None)] {
+    for (actor, reg) in [("someone-else", Some(REG)), ("learner", None)] {
         let r =
             bearer(s, &token, Method::POST, "/xapi/statements").json(&stmt(actor, reg)).send().await.unwrap();
         assert_eq!(r.status(), 403, "{actor} {reg:?}");
     }
+    // Another registration of the same learner: only about the token's activity (what an earlier
+    // launch left queued on the device), never about anything else, never for another learner.
+    let earlier = bearer(s, &token, Method::POST, "/xapi/statements")
+        .json(&stmt("learner", Some(OTHER_REG)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(earlier.status(), 200);
+    let mut parented = stmt("learner", Some(OTHER_REG));
+    parented["object"]["id"] = json!("https://hearth.example/competencies/calm");
+    parented["context"]["contextActivities"] = json!({"parent": [{"id": ACT}]});
+    let r = bearer(s, &token, Method::POST, "/xapi/statements").json(&parented).send().await.unwrap();
+    assert_eq!(r.status(), 200, "a statement whose parent is the activity");
+    let mut unrelated = stmt("learner", Some(OTHER_REG));
+    for object in ["https://hearth.example/m/other", "https://hearth.example/m/safety-two/q1"] {
+        unrelated["object"]["id"] = json!(object);
+        let r = bearer(s, &token, Method::POST, "/xapi/statements").json(&unrelated).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{object}");
+    }
+    let r = bearer(s, &token, Method::POST, "/xapi/statements")
+        .json(&stmt("someone-else", Some(OTHER_REG)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let no_activity = json!({"actor": {"mbox": "mailto:learner@example.org"}, "registration": REG});
+    let v: Value = mint(s, &launcher, &no_activity).await.json().await.unwrap();
+    let r = bearer(s, v["auth-token"].as_str().unwrap(), Method::POST, "/xapi/statements")
+        .json(&stmt("learner", Some(OTHER_REG)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "a token without an activity stays in its registration");
     // A batch with one foreign statement is refused whole.
     let r = bearer(s, &token, Method::POST, "/xapi/statements")
         .json(&json!([stmt("learner", Some(REG)), stmt("other", Some(REG))]))
