@@ -9,7 +9,8 @@
 // CDP's emulation applies to the page, not to its service worker's own fetches; the proxy also
 // counts every byte the server sends (headers included), whoever asked for it.
 //
-// Environment: HEARTH (the binary), DIST (the player builds), RUNS (5), MODULE (first-week).
+// Environment: HEARTH (the binary), DIST (the player builds), RUNS (5), MODULE (first-week),
+// TRACE=1 (each launch's requests, from the AU page's start).
 import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -72,6 +73,16 @@ async function launch(page, base, counter) {
   await start.click({ timeout: 60000 });
   await page.locator('[data-choice], [data-action="continue"]').first().waitFor({ state: 'visible', timeout: 60000 });
   const ms = performance.now() - t0;
+  if (process.env.TRACE) {
+    // Where the time went: each request of the AU page, from the page's start.
+    const t = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      return [`page ${Math.round(nav.responseEnd)} (${nav.deliveryType || 'network'})`,
+        ...performance.getEntriesByType('resource').map((e) =>
+          `${Math.round(e.startTime)}–${Math.round(e.responseEnd)} ${e.transferSize}B ${e.name.replace(location.origin, '').slice(0, 70)}`)];
+    });
+    console.error(`  ${t.join('\n  ')}`);
+  }
   // What is still arriving for this launch (the service worker's own copies, statements).
   await page.waitForTimeout(1500);
   return { ms, bytes: counter.bytes - before };
