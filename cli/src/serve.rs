@@ -30,13 +30,14 @@ use anyhow::{Context, Result, bail};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path as UrlPath, Query, State};
-use axum::http::{HeaderValue, Method, Request, StatusCode, header};
+use axum::http::{Method, Request, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use packaging::{Cmi5Au, Format, Package};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
+mod assets;
 mod pages;
 
 /// What `hearth serve` is given.
@@ -61,6 +62,8 @@ pub(crate) struct Entry {
 pub(crate) struct Built {
     pub(crate) package: Package,
     pub(crate) au: Cmi5Au,
+    /// The player's version: its files are at `/player/<version>/` (`serve/assets.rs`).
+    pub(crate) player: String,
 }
 
 /// A launch this server made: kept so the AU page knows how to relaunch on a change.
@@ -122,6 +125,7 @@ pub(crate) async fn run(config: Config) -> Result<()> {
         app.config.dir.display(),
         db.display(),
     );
+    let players = app.players();
     let watcher = app.clone();
     tokio::spawn(async move {
         loop {
@@ -134,11 +138,13 @@ pub(crate) async fn run(config: Config) -> Result<()> {
         .route("/", get(pages::catalogue))
         .route("/launch/{slug}", get(launch))
         .route("/fetch/{nonce}", post(fetch).options(preflight))
-        .route("/au/{slug}/{*path}", get(au_file))
+        .route("/au/hearth-sw.js", assets::service_worker())
+        .route("/au/{slug}/{*path}", assets::compressed(get(au_file)))
         .route("/_hearth/changes", get(changes))
         .route("/results", get(pages::results))
         .route("/results/{slug}", get(pages::module_results))
         .route("/results/{slug}/{registration}", get(pages::registration))
+        .nest("/player", assets::players(&players))
         .with_state(app)
         .merge(lrs);
     axum::serve(listener, router)
@@ -215,7 +221,12 @@ impl App {
             if unchanged(slug, *fp) {
                 continue;
             }
-            let e = if *folder { self.load_folder(slug, path, *fp) } else { from_zip(slug, path, *fp) };
+            let mut e = if *folder { self.load_folder(slug, path, *fp) } else { from_zip(slug, path, *fp) };
+            if let Ok(b) = &e.built
+                && let Err(err) = assets::publish(&self.players(), &self.config.options.player, &b.package)
+            {
+                e.built = Err(format!("{err:#}"));
+            }
             match &e.built {
                 Err(err) => eprintln!("{slug}: {err}"),
                 Ok(_) => eprintln!("{slug}: ready"),
@@ -271,6 +282,11 @@ impl App {
             _ => Err(loaded.sources.render(&errors, false)),
         };
         entry
+    }
+
+    /// Where each player version is written (`serve/assets.rs`).
+    fn players(&self) -> PathBuf {
+        self.config.data.join("player")
     }
 
     fn entry<T>(&self, slug: &str, f: impl FnOnce(&Entry) -> T) -> Option<T> {
@@ -337,7 +353,7 @@ fn built(package: Package) -> Result<Built, String> {
     if !package.files.contains_key(&au.url) {
         return Err(format!("the AU's url `{}` is not in the package", au.url));
     }
-    Ok(Built { package, au })
+    Ok(Built { player: package.player_version(), package, au })
 }
 
 fn from_zip(slug: &str, path: &Path, fingerprint: u64) -> Entry {
@@ -667,17 +683,35 @@ async fn au_file(
     State(app): State<Arc<App>>,
     UrlPath((slug, path)): UrlPath<(String, String)>,
     Query(q): Query<AuQuery>,
+    headers: axum::http::HeaderMap,
 ) -> Response {
     let found = app.entry(&slug, |e| {
         let b = e.built.as_ref().ok()?;
-        Some((b.package.files.get(&path)?.clone(), b.au.url == path, e.source.is_dir()))
+        let catalogs: Vec<String> = b
+            .package
+            .files
+            .keys()
+            .filter_map(|k| k.strip_prefix("player/i18n/")?.strip_suffix(".txt"))
+            .map(String::from)
+            .collect();
+        Some((
+            b.package.files.get(&path)?.clone(),
+            b.au.url == path,
+            e.source.is_dir(),
+            b.player.clone(),
+            catalogs,
+        ))
     });
-    let Some(Some((mut bytes, is_launch_page, preview))) = found else {
+    let Some(Some((mut bytes, is_launch_page, preview, player, catalogs))) = found else {
         return error_page(StatusCode::NOT_FOUND, &format!("{slug}/{path} is not in the package"));
     };
+    let info = q.registration.and_then(|r| app.launches.lock().expect("launch lock").get(&r).cloned());
+    let lang = info.map(|i| i.lang).unwrap_or_default();
+    if is_launch_page {
+        let catalog = catalogs.iter().find(|c| **c == lang).map(String::as_str);
+        bytes = assets::launch_page(&String::from_utf8_lossy(&bytes), &player, catalog).into_bytes();
+    }
     if is_launch_page && preview {
-        let info = q.registration.and_then(|r| app.launches.lock().expect("launch lock").get(&r).cloned());
-        let lang = info.map(|i| i.lang).unwrap_or_default();
         let generation = *app.changes.borrow();
         let script = format!(
             "<script type=\"module\">\n// hearth serve: relaunch when the module changes on disk (polled after load, so\n\
@@ -691,11 +725,7 @@ async fn au_file(
         );
         bytes = String::from_utf8_lossy(&bytes).replacen("</body>", &script, 1).into_bytes();
     }
-    let mime = mime(&path);
-    let mut resp = Response::new(Body::from(bytes));
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    resp
+    assets::package_file(&headers, &path, bytes)
 }
 
 pub(crate) fn mime(path: &str) -> &'static str {

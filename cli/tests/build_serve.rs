@@ -16,12 +16,13 @@ fn hearth(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hearth")).args(args).current_dir(root()).output().expect("hearth runs")
 }
 
-/// A stand-in player build (the real one is exercised by the browser tests).
+/// A stand-in player build (the real one is exercised by the browser tests). Its files repeat
+/// their names, so that they compress.
 fn fake_player(dir: &Path) -> PathBuf {
     for build in ["player", "player-lms"] {
         std::fs::create_dir_all(dir.join(build)).unwrap();
         for f in ["hearth-player.js", "hearth-player_bg.wasm", "hearth-player.css", "hearth-element.js"] {
-            std::fs::write(dir.join(build).join(f), f).unwrap();
+            std::fs::write(dir.join(build).join(f), format!("{f} ").repeat(200)).unwrap();
         }
         std::fs::create_dir_all(dir.join(build).join("i18n")).unwrap();
         std::fs::write(dir.join(build).join("i18n/ar.txt"), "ar").unwrap();
@@ -308,4 +309,116 @@ fn serve_rebuilds_a_module_when_its_files_change() {
         std::thread::sleep(Duration::from_millis(200));
     }
     panic!("the module did not come back after the fix");
+}
+
+/// What a phone downloads, and what it downloads again: the player under a URL naming its
+/// version, compressed by `Accept-Encoding` and immutable; the package's own files with ETags.
+#[test]
+fn serve_sends_files_compressed_and_cacheable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let player = fake_player(&tmp.path().join("dist"));
+    // `cargo xtask player` writes a precompressed copy beside each file: served as it is.
+    std::fs::write(player.join("player-lms/hearth-player.css.br"), b"precompressed").unwrap();
+    let modules = tmp.path().join("modules");
+    copy_dir(&root().join("examples/tuesday-night"), &modules.join("tuesday-night"));
+    let srv = serve(&modules, &tmp.path().join("data"), &player);
+    let http = client();
+    let r = http.get(format!("{}/launch/tuesday-night?lang=ar", srv.base)).send().unwrap();
+    let au = r.headers()["location"].to_str().unwrap().to_string();
+
+    // The launch page names the player by its version, preloads it, the module and the
+    // learner's catalog, and registers the service worker.
+    let page = http.get(&au).send().unwrap();
+    assert_eq!(page.headers()["cache-control"], "no-cache");
+    let page = page.text().unwrap();
+    let at = page.find("\"/player/").expect("the player at a versioned URL") + "\"/player/".len();
+    let version = &page[at..at + 16];
+    assert!(version.bytes().all(|b| b.is_ascii_hexdigit()), "{page}");
+    let player_url = format!("{}/player/{version}", srv.base);
+    for want in [
+        format!("<script type=\"module\" src=\"/player/{version}/hearth-element.js?v={version}\">"),
+        format!(
+            "<link rel=\"preload\" href=\"/player/{version}/hearth-player_bg.wasm?v={version}\" as=\"fetch\""
+        ),
+        format!("<link rel=\"modulepreload\" href=\"/player/{version}/hearth-player.js?v={version}\">"),
+        "<link rel=\"preload\" href=\"module/fc.tuesday-night.bin\" as=\"fetch\" crossorigin>".to_string(),
+        format!("<link rel=\"preload\" href=\"/player/{version}/i18n/ar.txt\" as=\"fetch\" crossorigin>"),
+        "register('/au/hearth-sw.js', { scope: '/au/' })".to_string(),
+    ] {
+        assert!(page.contains(&want), "{want} in\n{page}");
+    }
+    assert!(!page.contains("\"player/"), "{page}");
+
+    // Compressed by content negotiation, immutable, and Vary so that caches keep them apart.
+    let wasm = std::fs::read(player.join("player-lms/hearth-player_bg.wasm")).unwrap();
+    for (encoding, decode) in [
+        (
+            "br",
+            (|b: &[u8]| {
+                let mut out = Vec::new();
+                brotli::BrotliDecompress(&mut &b[..], &mut out).unwrap();
+                out
+            }) as fn(&[u8]) -> Vec<u8>,
+        ),
+        ("gzip", |b: &[u8]| {
+            use std::io::Read;
+            let mut out = Vec::new();
+            flate2::read::GzDecoder::new(b).read_to_end(&mut out).unwrap();
+            out
+        }),
+    ] {
+        let r = http
+            .get(format!("{player_url}/hearth-player_bg.wasm"))
+            .header("accept-encoding", format!("{encoding}, identity"))
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let h = r.headers().clone();
+        assert_eq!(h["content-encoding"], encoding);
+        assert_eq!(h["content-type"], "application/wasm");
+        assert_eq!(h["cache-control"], "public, max-age=31536000, immutable");
+        assert!(h.get_all("vary").iter().any(|v| v.to_str().unwrap().contains("accept-encoding")), "{h:?}");
+        let body = r.bytes().unwrap();
+        assert!(body.len() < wasm.len() / 4);
+        assert_eq!(decode(&body), wasm, "{encoding}");
+    }
+    let r = http.get(format!("{player_url}/hearth-player_bg.wasm")).send().unwrap();
+    assert!(r.headers().get("content-encoding").is_none());
+    assert_eq!(r.bytes().unwrap(), wasm);
+    let css =
+        http.get(format!("{player_url}/hearth-player.css")).header("accept-encoding", "br").send().unwrap();
+    assert_eq!(css.bytes().unwrap(), "precompressed");
+    let catalog = http.get(format!("{player_url}/i18n/ar.txt")).send().unwrap();
+    assert_eq!(catalog.status(), 200);
+    let missing = http.get(format!("{player_url}/nope.js")).send().unwrap();
+    assert_eq!(missing.status(), 404);
+    assert!(
+        missing.headers().get("cache-control").is_none_or(|c| !c.to_str().unwrap().contains("immutable"))
+    );
+
+    // The module: no-cache with an ETag, 304 when the browser has it, compressed on request.
+    let module = format!("{}/au/tuesday-night/module/fc.tuesday-night.bin", srv.base);
+    let r = http.get(&module).send().unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-cache");
+    let etag = r.headers()["etag"].to_str().unwrap().to_string();
+    assert!(etag.starts_with("W/\""), "{etag}");
+    let bin = r.bytes().unwrap();
+    let again = http.get(&module).header("if-none-match", &etag).send().unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["etag"], etag.as_str());
+    assert!(again.bytes().unwrap().is_empty());
+    let other = http.get(&module).header("if-none-match", "W/\"0000000000000000\"").send().unwrap();
+    assert_eq!(other.status(), 200);
+    let gz = http.get(&module).header("accept-encoding", "gzip").send().unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    assert!(gz.headers()["vary"].to_str().unwrap().contains("accept-encoding"));
+    let packed = gz.bytes().unwrap();
+    assert!(packed.len() < bin.len() / 2);
+
+    // The service worker, for every AU.
+    let sw = http.get(format!("{}/au/hearth-sw.js", srv.base)).send().unwrap();
+    assert_eq!(sw.status(), 200);
+    assert!(sw.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert!(sw.text().unwrap().contains("addEventListener('fetch'"));
 }

@@ -47,7 +47,8 @@ fn run_task() -> Result<()> {
                  size    print the player's raw/gzip/brotli sizes; fail over the 150 KB budget\n          \
                  (`size reqwest`: the LMS build with reqwest as its transport, for comparison)\n  \
                  bench   `cargo xtask bench lrs [sqlite|postgres] [--secs N] [--fill N]`: LRS ingest and query benchmark;\n          \
-                 `cargo xtask bench build [runs]`: time to build every package format of each example\n  \
+                 `cargo xtask bench build [runs]`: time to build every package format of each example;\n          \
+                 `cargo xtask bench load`: Play → first decision on a throttled phone, cold and warm (docs/size.md)\n  \
                  fuzz    fuzz the parsers for a while: `cargo xtask fuzz [condition|module] [seconds]`"
             );
             bail!("unknown or missing task")
@@ -62,11 +63,14 @@ fn run_task() -> Result<()> {
 fn bench(args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("lrs") => {}
+        Some("load") => return bench_load(),
         Some("build") => {
             return bench_build(args.get(1).map_or(Ok(9), |n| n.parse()).context("runs must be a number")?);
         }
         _ => {
-            bail!("usage: cargo xtask bench lrs [sqlite|postgres] [--secs N] [--fill N] | bench build [runs]")
+            bail!(
+                "usage: cargo xtask bench lrs [sqlite|postgres] [--secs N] [--fill N] | bench build [runs] | bench load"
+            )
         }
     }
     let mut backends = vec!["sqlite", "postgres"];
@@ -99,6 +103,20 @@ fn bench(args: &[String]) -> Result<()> {
         run(load.to_str().context("target path is not UTF-8")?, &a)?;
     }
     Ok(())
+}
+
+/// `cargo xtask bench load`: `hearth serve examples` (the demo's debug build) with the player
+/// built, and headless Chromium as a phone (4× CPU, 1.6 Mbit/s, 150 ms round trip) launching
+/// `first-week` from the catalogue, on a new profile and again on the same one, 5 times each
+/// (`RUNS`): the medians of Play → first decision, and the bytes the server sent
+/// (`tests/e2e/bench-load.mjs`). The table goes into docs/size.md.
+fn bench_load() -> Result<()> {
+    if !Path::new("dist/player-lms/hearth-player_bg.wasm.br").exists() {
+        player::build()?;
+    }
+    player::npm_install()?;
+    run("cargo", &["build", "-q", "-p", "cli", "--locked"])?;
+    run("node", &["tests/e2e/bench-load.mjs"])
 }
 
 /// `cargo xtask bench build [runs]`: wall time of `hearth build` (the `native` profile) for each

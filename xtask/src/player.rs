@@ -78,7 +78,40 @@ pub(crate) fn build() -> Result<()> {
     for (features, out) in BUILDS {
         build_one(features, out)?;
     }
+    for (_, out) in BUILDS {
+        precompress(Path::new(out))?;
+    }
     site()
+}
+
+/// Writes `<file>.br` (brotli -q 11) and `<file>.gz` (gzip -9) beside every file of a player
+/// build, catalogs included, for servers that pick a precompressed file by the request's
+/// `Accept-Encoding` (`hearth serve`, nginx `gzip_static`/`brotli_static`; docs/moodle.md).
+pub(crate) fn precompress(dir: &Path) -> Result<()> {
+    use std::io::Write;
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            precompress(&path)?;
+            continue;
+        }
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        if name.ends_with(".br") || name.ends_with(".gz") {
+            continue;
+        }
+        let raw = std::fs::read(&path)?;
+        let mut br = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 24, ..Default::default() };
+        brotli::BrotliCompress(&mut raw.as_slice(), &mut br, &params)?;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&raw)?;
+        for (ext, packed) in [("br", br), ("gz", gz.finish()?)] {
+            if packed.len() < raw.len() {
+                std::fs::write(dir.join(format!("{name}.{ext}")), packed)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn build_one(features: Option<&str>, out: &str) -> Result<()> {
@@ -210,6 +243,9 @@ fn report(out: &str) -> Result<u64> {
     let mut heaviest = (0, None);
     for entry in std::fs::read_dir(Path::new(out).join("i18n")).context("the build has no i18n/")? {
         let path = entry?.path();
+        if path.extension().is_none_or(|e| e != "txt") {
+            continue; // the precompressed copies
+        }
         let gz = compressed_len("gzip", &["-9", "-c"], &path)?;
         if gz > heaviest.0 {
             heaviest = (gz, path.file_name().map(|n| format!("i18n/{}", n.to_string_lossy())));
