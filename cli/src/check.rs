@@ -129,13 +129,11 @@ pub(crate) fn compile_all(paths: &[std::path::PathBuf], dir: &Path) -> Result<Ex
         let module = load_clean(path)?;
         std::fs::write(dir.join(format!("{}.json", module.id)), content::compiled_json(&module))?;
         std::fs::write(dir.join(format!("{}.bin", module.id)), content::compiled_binary(&module))?;
-        for media in module.nodes.iter().flat_map(|n| &n.media) {
-            for file in std::iter::once(&media.src).chain(media.captions.as_ref()) {
-                let to = dir.join(&module.id).join(file);
-                std::fs::create_dir_all(to.parent().expect("a file has a folder"))?;
-                std::fs::copy(module_dir(path).join(file), &to)
-                    .with_context(|| format!("cannot copy {file} of {}", module.id))?;
-            }
+        for file in module.files() {
+            let to = dir.join(&module.id).join(file);
+            std::fs::create_dir_all(to.parent().expect("a file has a folder"))?;
+            std::fs::copy(module_dir(path).join(file), &to)
+                .with_context(|| format!("cannot copy {file} of {}", module.id))?;
         }
         let text = |key: &str| module.text(&module.source_lang, key).to_string();
         catalogue.push(json!({

@@ -257,6 +257,11 @@ pub struct View<'m> {
     pub can_continue: bool,
     /// Nodes entered so far, this one included.
     pub step: usize,
+    /// The fewest nodes still to enter to reach an ending, conditions aside (0 at an ending):
+    /// with `step`, the progress the player shows.
+    pub steps_left: usize,
+    /// The competency changes of the choice made here, while its feedback shows.
+    pub deltas: Vec<(Id, i32)>,
     /// At an ending: the outcome and the debrief.
     pub ending: Option<(Outcome, Vec<DebriefItem>)>,
 }
@@ -275,6 +280,35 @@ pub struct QuestionView<'m> {
     /// The learner has used their last attempt without a full score and the author lets them
     /// see the right answer ([`correct_response`]).
     pub show_answer: bool,
+}
+
+/// The fewest nodes from `from` to an ending, conditions aside (breadth first over the routes).
+/// Every node leads to an ending (the checker refuses a module where one does not); should one
+/// not, the answer is 0 and progress shows as complete rather than never moving.
+fn steps_to_ending(m: &Module, from: usize) -> usize {
+    let mut seen = vec![false; m.nodes.len()];
+    let mut frontier = vec![from];
+    seen[from] = true;
+    let mut depth = 0;
+    while !frontier.is_empty() {
+        if frontier.iter().any(|&i| matches!(m.nodes[i].kind, NodeKind::Ending { .. })) {
+            return depth;
+        }
+        let mut next = Vec::new();
+        for &i in &frontier {
+            for id in crate::validate::successors(&m.nodes[i]) {
+                if let Some(j) = m.nodes.iter().position(|n| n.id == id)
+                    && !seen[j]
+                {
+                    seen[j] = true;
+                    next.push(j);
+                }
+            }
+        }
+        frontier = next;
+        depth += 1;
+    }
+    0
 }
 
 impl State {
@@ -723,6 +757,8 @@ impl State {
             can_back: self.can_back(m),
             can_continue: false,
             step: self.path.len(),
+            steps_left: steps_to_ending(m, self.at),
+            deltas: Vec::new(),
             ending: None,
         };
         match &node.kind {
@@ -730,6 +766,7 @@ impl State {
             NodeKind::Decision { choices, shuffle } => match self.phase {
                 Phase::Chosen(i) => {
                     view.chosen = Some(&choices[i]);
+                    view.deltas = self.path.last().map(|s| s.deltas.clone()).unwrap_or_default();
                     view.can_continue = true;
                 }
                 _ => {

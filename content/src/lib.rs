@@ -21,7 +21,7 @@ pub fn compiled_json(m: &model::Module) -> String {
 /// The first bytes of every binary module: a name, then the format version. The version changes
 /// whenever a type in [`model`] changes shape, because postcard is positional: an old player
 /// must refuse a new module with a clear message, never misread it.
-pub const BINARY_MAGIC: [u8; 8] = *b"HEARTH\x00\x02";
+pub const BINARY_MAGIC: [u8; 8] = *b"HEARTH\x00\x03";
 
 /// The compiled form the player loads: [`BINARY_MAGIC`] then the module in postcard. Decoding
 /// it takes a fraction of the WebAssembly that a JSON parser and its per-type field matching would

@@ -496,6 +496,7 @@ impl Cx<'_> {
             "bands",
             "variables",
             "characters",
+            "theme",
             "start",
             "nodes",
         ];
@@ -559,7 +560,21 @@ impl Cx<'_> {
         };
         let bands = self.bands(&o);
         self.variables(&o);
-        let characters = self.characters(&o);
+        let characters = self.characters(&o, files);
+        let theme = self.scalar(&o, "theme", what).and_then(|s| {
+            let span = self.scalar_span(s);
+            let path = self.asset_path(s, files)?;
+            if !path.ends_with(".css") {
+                self.error_hint(
+                    "theme-not-css",
+                    span,
+                    format!("the theme `{path}` is not a stylesheet"),
+                    "name a `.css` file that sets the player's colours (docs/theming.md)",
+                );
+                return None;
+            }
+            Some(path)
+        });
         let start = self.required(&o, "start", what).map(|s| {
             let span = self.scalar_span(s);
             self.refs.push((Ref::Id(IdKind::Node), s.as_str().to_string(), span));
@@ -590,6 +605,7 @@ impl Cx<'_> {
             bands,
             variables: std::mem::take(&mut self.vars),
             characters,
+            theme,
             start: start?,
             nodes,
             strings: BTreeMap::new(),
@@ -797,7 +813,7 @@ impl Cx<'_> {
         }
     }
 
-    fn characters(&mut self, o: &Obj<'_>) -> Vec<Character> {
+    fn characters(&mut self, o: &Obj<'_>, files: &BTreeSet<String>) -> Vec<Character> {
         let Some(node) = o.get("characters") else {
             return Vec::new();
         };
@@ -816,11 +832,12 @@ impl Cx<'_> {
             }
             self.index.insert("character", &id, span);
             let what = format!("the character `{id}`");
-            let Some(co) = self.obj(c, &what, &["name"]) else {
+            let Some(co) = self.obj(c, &what, &["name", "portrait"]) else {
                 continue;
             };
+            let portrait = self.scalar(&co, "portrait", &what).and_then(|s| self.asset_path(s, files));
             if let Some(name) = self.text(&co, "name", format!("character/{id}/name"), &what, true) {
-                out.push(Character { id, name });
+                out.push(Character { id, name, portrait });
             }
         }
         out

@@ -52,6 +52,10 @@ pub struct Module {
     pub bands: Vec<Band>,
     pub variables: Vec<VarDecl>,
     pub characters: Vec<Character>,
+    /// A stylesheet in the module folder that sets the player's colours and logo (its custom
+    /// properties, docs/theming.md); packages link it after the player's own.
+    #[serde(default)]
+    pub theme: Option<String>,
     pub start: Id,
     pub nodes: Vec<Node>,
     /// Language → key → text. The source language holds every key.
@@ -109,6 +113,10 @@ pub struct Character {
     pub id: Id,
     /// `character/<id>/name`.
     pub name: TextKey,
+    /// A picture beside the name when they speak: a path in the module folder, like media.
+    /// Decorative (the name is the text), so it has no alt text of its own.
+    #[serde(default)]
+    pub portrait: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -430,6 +438,17 @@ pub struct Pair {
 }
 
 impl Module {
+    /// Every file the module names, relative to its folder: media, their captions, portraits,
+    /// the theme.
+    /// What a package or a compiled folder must carry beside the module.
+    pub fn files(&self) -> impl Iterator<Item = &String> {
+        let media = self.nodes.iter().flat_map(|n| &n.media);
+        media
+            .flat_map(|m| std::iter::once(&m.src).chain(&m.captions))
+            .chain(self.characters.iter().flat_map(|c| &c.portrait))
+            .chain(&self.theme)
+    }
+
     pub fn node(&self, id: &str) -> Option<&Node> {
         self.nodes.iter().find(|n| n.id == id)
     }

@@ -299,9 +299,7 @@ fn catalogs(module: &Module, dir: &Path) -> Result<Vec<(String, Vec<u8>)>, Error
 fn media(module: &Module, dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, Error> {
     let root = dir.canonicalize().map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
     let mut out = BTreeMap::new();
-    let named =
-        module.nodes.iter().flat_map(|n| &n.media).flat_map(|m| std::iter::once(&m.src).chain(&m.captions));
-    for path in named {
+    for path in module.files() {
         let err = |kind: fn(String, String) -> Error| kind(module.id.clone(), path.clone());
         if path.starts_with('/')
             || path.contains(':')
@@ -378,6 +376,10 @@ fn launch_page(module: &Module, format: Format, lrs: Option<&str>, version: &str
         format!("<script type=\"application/json\" id=\"hearth-lrs\">{j}</script>\n")
     });
     let worker = if format == Format::Html { register_worker("hearth-sw.js", None) } else { String::new() };
+    // The partner's theme after the player's stylesheet and the page's colours, so it wins.
+    let theme = module.theme.as_ref().map_or_else(String::new, |t| {
+        format!("<link rel=\"stylesheet\" href=\"module/{}/{}\">\n", esc(&module.id), esc(t))
+    });
     format!(
         "<!doctype html>\n<html lang=\"{lang}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -388,7 +390,7 @@ fn launch_page(module: &Module, format: Format, lrs: Option<&str>, version: &str
          <link rel=\"preload\" href=\"player/hearth-player_bg.wasm?v={version}\" as=\"fetch\" type=\"application/wasm\" crossorigin>\n\
          <link rel=\"preload\" href=\"module/{id}.bin\" as=\"fetch\" crossorigin>\n\
          <style>html, body {{ margin: 0; }} html {{ color-scheme: light dark; background: #fff; }} \
-         @media (prefers-color-scheme: dark) {{ html {{ background: #16161a; }} }}</style>\n</head>\n<body>\n\
+         @media (prefers-color-scheme: dark) {{ html {{ background: #16161a; }} }}</style>\n{theme}</head>\n<body>\n\
          <main><hearth-player src=\"module/{id}.bin\"{attr}></hearth-player></main>\n{lrs}\
          <noscript><p>{title}: this module needs JavaScript and a browser from the last few years.</p></noscript>\n\
          <script type=\"module\">\n\
@@ -428,8 +430,15 @@ fn embed_page(module: &Module) -> String {
         id = esc(&module.id),
         title = esc(title),
     );
+    let theme = module.theme.as_ref().map_or_else(String::new, |t| {
+        format!(
+            "<link rel=\"stylesheet\" href=\"https://your.site/{id}/module/{id}/{t}\">\n",
+            id = esc(&module.id),
+            t = esc(t)
+        )
+    });
     let element = format!(
-        "<link rel=\"stylesheet\" href=\"https://your.site/{id}/player/hearth-player.css\">\n\
+        "<link rel=\"stylesheet\" href=\"https://your.site/{id}/player/hearth-player.css\">\n{theme}\
          <script type=\"module\" src=\"https://your.site/{id}/player/hearth-element.js\"></script>\n\
          <hearth-player src=\"https://your.site/{id}/module/{id}.bin\" lang=\"{lang}\"></hearth-player>",
         id = esc(&module.id),

@@ -291,6 +291,33 @@ fn media_travel_with_the_module() {
     assert!(text(&p, "imsmanifest.xml").contains("<file href=\"module/t.media/media/room.svg\"/>"));
 }
 
+/// A portrait and a theme are module files too: they travel, and every launch page and the
+/// embed guide link the theme after the player's stylesheet.
+#[test]
+fn portraits_and_the_theme_travel_and_the_theme_is_linked() {
+    let player = fake_player();
+    let dir = module_with_media();
+    let yaml = std::fs::read_to_string(dir.path().join("module.yaml")).unwrap();
+    std::fs::write(dir.path().join("module.yaml"), format!("{yaml}\ntheme: look/harbour.css\n")).unwrap();
+    std::fs::create_dir(dir.path().join("look")).unwrap();
+    std::fs::write(dir.path().join("look/harbour.css"), ".hearth { --h-accent: #0f6b5c; }").unwrap();
+    let module = load(dir.path());
+    assert_eq!(module.theme.as_deref(), Some("look/harbour.css"));
+    for f in Format::ALL {
+        let p = packaging::build(&module, dir.path(), f, &options(player.path())).unwrap();
+        assert!(p.files.contains_key("module/t.media/look/harbour.css"), "{f}");
+        let page = text(&p, "index.html");
+        let (player_css, theme) = (
+            page.find("player/hearth-player.css").unwrap(),
+            page.find("<link rel=\"stylesheet\" href=\"module/t.media/look/harbour.css\">").unwrap(),
+        );
+        assert!(player_css < theme, "{f}: the theme comes after the player's stylesheet");
+        if f == Format::Html {
+            assert!(text(&p, "embed.html").contains("module/t.media/look/harbour.css"));
+        }
+    }
+}
+
 #[test]
 fn bad_input_is_a_clear_error() {
     let player = fake_player();

@@ -9,6 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
+import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { ROOT, DIST, serve, browser, watchErrors, axe } from './harness.mjs';
 import { walks, perform } from './play.mjs';
@@ -274,7 +275,8 @@ test('a Likert scale stays on one line on a phone; results words are not broken 
   const { page } = await open();
   await toQuiz(page);
   while (!(await page.locator('input[data-scale]').count())) await answerAnything(page);
-  // At every text size, up to the largest.
+  // At every text size, up to the largest (in the folded settings).
+  await page.locator('[data-action="settings"]').click();
   for (let size = 0; size <= 3; size++) {
     const tops = await page.locator('input[data-scale]').evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
     assert.equal(new Set(tops).size, 1, `text size ${size}: one line: ${tops}`);
@@ -360,6 +362,8 @@ test('the player fetches only the learner\'s language: Arabic at launch, Turkish
   assert.ok(fetched.length > 0 && fetched.every((p) => p === '/player/i18n/ar.txt'), fetched.join());
 
   await start.click();
+  // The language is in the folded settings.
+  await page.locator('[data-action="settings"]').click();
   await page.locator('[data-action="language"]').selectOption('tr');
   await page.locator('[data-action="pause"]', { hasText: word('tr', 'pause') }).waitFor();
   assert.equal(await page.locator('.hearth').getAttribute('lang'), 'tr');
@@ -373,4 +377,106 @@ test('the player fetches only the learner\'s language: Arabic at launch, Turkish
   assert.deepEqual(fetched, [], 'English is in the player');
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+// A design that reads as a course: on a 390 × 844 phone the bar took 175 px before any content,
+// with no progress bar, the settings always open, speakers as grey text and the outcome under the
+// ending's story.
+test('a compact bar with a progress bar and folded settings; speakers on a name plate; consequences; the ending first', async () => {
+  const page = await chrome.context.newPage();
+  const errors = watchErrors(page);
+  await page.setViewportSize({ width: 390, height: 844 });
+  const walk = walks('examples/tuesday-night').find((w) => w.actions.some((a) => a.choice === 'c.listen'));
+  await page.goto(`${server.url}/play.html?module=fc.tuesday-night&seed=0`);
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.locator('[data-action="start"]').click();
+
+  const top = await page.locator('.h-step').evaluate((e) => Math.round(e.getBoundingClientRect().top));
+  assert.ok(top <= 130, `the scene starts ${top} px down the screen`);
+  assert.ok(await page.locator('[data-action="pause"]').isVisible(), 'the way out is always in sight');
+  assert.equal(await page.locator('[data-action="language"]').isVisible(), false, 'settings are folded');
+  await page.locator('[data-action="settings"]').click();
+  assert.ok(await page.locator('[data-action="language"]').isVisible());
+  await page.locator('[data-action="settings"]').click();
+  const meter = async () => page.locator('progress').evaluate((p) => [p.value, p.max]);
+  const [first, max] = await meter();
+  assert.ok(first === 1 && max > 1, `progress ${first} of ${max}`);
+  await page.screenshot({ path: path.join(SHOTS, 'design-start-phone.png') });
+
+  let sawSpeaker = false;
+  let sawDeltas = false;
+  for (const action of walk.actions) {
+    await perform(page, action);
+    if (await page.locator('.h-speaker').count()) {
+      sawSpeaker = true;
+      assert.equal(await page.locator('.h-speaker .h-avatar').innerText(), 'A', 'Amira has no portrait: her initial');
+      assert.equal(await page.locator('.h-text.h-said').count(), 1, 'what she says is set as speech');
+    }
+    if (action.choice === 'c.listen') {
+      sawDeltas = true;
+      const chips = await page.locator('.h-deltas li').evaluateAll((ls) => ls.map((l) => [l.dataset.delta, l.innerText]));
+      assert.deepEqual(chips.map(([d]) => d), ['up', 'up'], JSON.stringify(chips));
+      assert.ok(chips.some(([, t]) => /\+3$/.test(t)), JSON.stringify(chips));
+      await page.screenshot({ path: path.join(SHOTS, 'design-feedback-phone.png') });
+    }
+    if (await page.locator('progress').count()) {
+      const [value, most] = await meter();
+      assert.ok(value >= 1 && value <= most, `progress ${value} of ${most}`);
+    }
+  }
+  assert.ok(sawSpeaker && sawDeltas);
+  // The ending: its outcome is the first heading of the screen, its story under it, then the score.
+  const order = await page.locator('.h-step').evaluate((s) => [...s.querySelectorAll('h2, .h-text, .h-score')].map((e) => e.className || e.tagName));
+  assert.deepEqual(order.slice(0, 3), ['h-band', 'h-text', 'h-score'], order.join());
+  await page.screenshot({ path: path.join(SHOTS, 'design-ending-phone.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a speaker\'s portrait shows on their name plate, and not in low-data mode', async () => {
+  const { page, errors } = await open();
+  const avatar = page.locator('.h-speaker img.h-avatar');
+  assert.match(await avatar.getAttribute('src'), /t\.every-question\/media\/sam\.svg$/);
+  assert.ok(await avatar.evaluate((i) => i.complete && i.naturalWidth > 0), 'the portrait loads');
+  assert.equal(await avatar.getAttribute('alt'), '', 'decorative: the name says who it is');
+  await page.locator('[data-action="settings"]').click();
+  await page.locator('.h-tools input[type="checkbox"]').check();
+  assert.equal(await page.locator('.h-speaker .h-avatar').innerText(), 'S');
+  assert.equal(await page.locator('.h-speaker img').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+// A partner's theme (docs/theming.md): named in module.yaml, linked by the package's launch page
+// after the player's stylesheet; its colours and logo win, and the player stays accessible.
+test('the example theme: a module that names it plays in its colours, with its logo, and passes axe', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-theme-'));
+  const module = path.join(dir, 'themed');
+  fs.cpSync(path.join(ROOT, FIXTURE), module, { recursive: true });
+  fs.copyFileSync(path.join(ROOT, 'docs/themes/harbour.css'), path.join(module, 'harbour.css'));
+  fs.appendFileSync(path.join(module, 'module.yaml'), 'theme: harbour.css\n');
+  const srv = await hearthServe(dir);
+  const page = await chrome.context.newPage();
+  try {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${srv.base}/launch/themed?seed=0`);
+    await page.waitForURL(/\/au\//);
+    await page.evaluate(() => localStorage.clear());
+    await page.locator('[data-action="start"]').click();
+    const [accent, logo, start] = await page.evaluate(() => [
+      getComputedStyle(document.querySelector('.hearth')).getPropertyValue('--h-accent').trim(),
+      getComputedStyle(document.querySelector('.h-head'), '::before').backgroundImage,
+      getComputedStyle(document.querySelector('[data-action="continue"]')).backgroundColor,
+    ]);
+    assert.equal(accent, '#0f6b5c');
+    assert.match(logo, /^url\("data:image\/svg\+xml/);
+    assert.equal(start, 'rgb(15, 107, 92)', 'the primary button in the partner\'s colour');
+    assert.deepEqual(await axe(page), []);
+    await page.screenshot({ path: path.join(SHOTS, 'theme-harbour-phone.png') });
+  } finally {
+    await page.close();
+    srv.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

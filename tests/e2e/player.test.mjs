@@ -204,6 +204,8 @@ test('switching language mid-scenario keeps progress', async () => {
   await pastWarning(page);
   const stepNumber = async () => (await page.locator('.h-progress').innerText()).replace(/\D/g, '');
   const step = await stepNumber();
+  // The language is in the folded settings.
+  await page.locator('[data-action="settings"]').click();
   await page.locator('[data-action="language"]').selectOption('tr');
   await page.locator('.hearth[lang="tr"]').waitFor();
   assert.equal(await stepNumber(), step, 'same step after the switch');

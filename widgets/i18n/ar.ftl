@@ -31,6 +31,7 @@ media-play-audio = تشغيل الصوت ({ $size })
 media-play-video = تشغيل الفيديو ({ $size })
 media-transcript = النص المكتوب
 your-choice = اختيارك
+choice-effects = ما الذي غيّره هذا الاختيار
 choices-label = ماذا تفعل؟
 question-count = السؤال { $n } من { $total }
 check-answer = تحقّق من الإجابة

@@ -31,6 +31,7 @@ media-play-audio = Audio abspielen ({ $size })
 media-play-video = Video abspielen ({ $size })
 media-transcript = Transkript
 your-choice = Deine Wahl
+choice-effects = Was diese Wahl verändert hat
 choices-label = Was tust du?
 question-count = Frage { $n } von { $total }
 check-answer = Antwort prüfen

@@ -31,6 +31,7 @@ media-play-audio = Αναπαραγωγή ήχου ({ $size })
 media-play-video = Αναπαραγωγή βίντεο ({ $size })
 media-transcript = Απομαγνητοφώνηση
 your-choice = Η επιλογή σας
+choice-effects = Τι άλλαξε αυτή η επιλογή
 choices-label = Τι κάνετε;
 question-count = Ερώτηση { $n } από { $total }
 check-answer = Έλεγχος απάντησης

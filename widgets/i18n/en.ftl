@@ -31,6 +31,7 @@ media-play-audio = Play audio ({ $size })
 media-play-video = Play video ({ $size })
 media-transcript = Transcript
 your-choice = Your choice
+choice-effects = What this choice changed
 choices-label = What do you do?
 question-count = Question { $n } of { $total }
 check-answer = Check answer

@@ -31,6 +31,7 @@ media-play-audio = پخش صدا ({ $size })
 media-play-video = پخش ویدیو ({ $size })
 media-transcript = متن گفتار
 your-choice = انتخاب شما
+choice-effects = آنچه این انتخاب تغییر داد
 choices-label = چه می‌کنید؟
 question-count = پرسش { $n } از { $total }
 check-answer = بررسی پاسخ

@@ -31,6 +31,7 @@ media-play-audio = Audio afspelen ({ $size })
 media-play-video = Video afspelen ({ $size })
 media-transcript = Transcriptie
 your-choice = Jouw keuze
+choice-effects = Wat deze keuze veranderde
 choices-label = Wat doe je?
 question-count = Vraag { $n } van { $total }
 check-answer = Antwoord controleren

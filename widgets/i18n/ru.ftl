@@ -31,6 +31,7 @@ media-play-audio = Воспроизвести аудио ({ $size })
 media-play-video = Воспроизвести видео ({ $size })
 media-transcript = Расшифровка
 your-choice = Ваш выбор
+choice-effects = Что изменил этот выбор
 choices-label = Что вы сделаете?
 question-count = Вопрос { $n } из { $total }
 check-answer = Проверить ответ

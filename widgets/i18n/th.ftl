@@ -31,6 +31,7 @@ media-play-audio = เล่นเสียง ({ $size })
 media-play-video = เล่นวิดีโอ ({ $size })
 media-transcript = บทถอดความ
 your-choice = ตัวเลือกของคุณ
+choice-effects = สิ่งที่การเลือกนี้เปลี่ยนไป
 choices-label = คุณจะทำอย่างไร
 question-count = คำถามที่ { $n } จาก { $total }
 check-answer = ตรวจคำตอบ

@@ -31,6 +31,7 @@ media-play-audio = Sesi oynat ({ $size })
 media-play-video = Videoyu oynat ({ $size })
 media-transcript = Metin dökümü
 your-choice = Seçiminiz
+choice-effects = Bu seçimin değiştirdikleri
 choices-label = Ne yaparsınız?
 question-count = Soru { $n } / { $total }
 check-answer = Cevabı kontrol et

@@ -31,6 +31,7 @@ media-play-audio = Phát âm thanh ({ $size })
 media-play-video = Phát video ({ $size })
 media-transcript = Bản ghi lời
 your-choice = Lựa chọn của bạn
+choice-effects = Lựa chọn này đã thay đổi điều gì
 choices-label = Bạn sẽ làm gì?
 question-count = Câu hỏi { $n } / { $total }
 check-answer = Kiểm tra câu trả lời

@@ -31,6 +31,7 @@ media-play-audio = 播放音频（{ $size }）
 media-play-video = 播放视频（{ $size }）
 media-transcript = 文字稿
 your-choice = 你的选择
+choice-effects = 这个选择带来的变化
 choices-label = 你会怎么做？
 question-count = 第 { $n } 题，共 { $total } 题
 check-answer = 检查答案

@@ -486,36 +486,48 @@ fn toolbar(m: &Model, dispatch: &Callback<Msg>, title: &str) -> Html {
     let on_low = dispatch.reform(move |_| Msg::LowData(!low));
     let pause = dispatch.reform(|_| Msg::Pause);
     let playing = m.screen == Screen::Playing && m.state.as_ref().is_some_and(|s| !s.is_finished());
-    let step = m.state.as_ref().map(|st| st.view(module).step).unwrap_or(0);
+    let (step, left) = m.state.as_ref().map(|st| st.view(module)).map_or((0, 0), |v| (v.step, v.steps_left));
+    // One compact bar: the title and the way out on top, progress under them; the settings
+    // folded away (they are changed once, if ever), so the scene starts high on a phone.
     html! {
         <header class="h-bar">
-            <h1 class="h-title">{ title.to_string() }</h1>
-            // Separate paragraphs, so a screen reader reads "Step 3" and "Sent" as two things.
-            if playing {
-                <p class="h-progress">{ s.get_n("progress", "step", step as i64) }</p>
-            }
-            if let Some(d) = m.delivery {
-                <p class="h-delivery" data-delivery={delivery_state(d)}>{ s.get(delivery_message(d)) }</p>
-            }
-            <div class="h-tools" role="group" aria-label={s.get("settings")}>
-                if module.languages.len() > 1 {
-                    <label for="h-lang">{ s.get("language") }</label>
-                    <select id="h-lang" data-action="language" onchange={on_lang}>
-                        { for module.languages.iter().map(|l| html! {
-                            <option value={l.clone()} selected={*l == m.lang} lang={l.clone()}>{ Module::autonym(l) }</option>
-                        }) }
-                    </select>
-                }
-                <button onclick={smaller} title={s.get("text-smaller")} disabled={m.scale == 0}>
-                    <span aria-hidden="true">{ "A−" }</span><span class="h-sr">{ s.get("text-smaller") }</span>
-                </button>
-                <button onclick={larger} title={s.get("text-larger")} disabled={m.scale == 3}>
-                    <span aria-hidden="true">{ "A+" }</span><span class="h-sr">{ s.get("text-larger") }</span>
-                </button>
-                <label class="h-option"><input type="checkbox" checked={m.low_data} onchange={on_low} />{ s.get("low-data") }</label>
+            <div class="h-head">
+                <h1 class="h-title">{ title.to_string() }</h1>
                 if playing {
                     <button class="h-leave" data-action="pause" onclick={pause}>{ s.get("pause") }</button>
                 }
+            </div>
+            <div class="h-status-line">
+                if playing {
+                    <progress id="h-meter" max={(step + left).to_string()} value={step.to_string()} aria-labelledby="h-step"></progress>
+                    // Separate paragraphs, so a screen reader reads "Step 3" and "Sent" as two things.
+                    <p class="h-progress" id="h-step">{ s.get_n("progress", "step", step as i64) }</p>
+                }
+                if let Some(d) = m.delivery {
+                    <p class="h-delivery" data-delivery={delivery_state(d)}>{ s.get(delivery_message(d)) }</p>
+                }
+                <details class="h-settings">
+                    <summary data-action="settings">{ s.get("settings") }</summary>
+                    <div class="h-tools" role="group" aria-label={s.get("settings")}>
+                        if module.languages.len() > 1 {
+                            <label for="h-lang">{ s.get("language") }</label>
+                            <select id="h-lang" data-action="language" onchange={on_lang}>
+                                { for module.languages.iter().map(|l| html! {
+                                    <option value={l.clone()} selected={*l == m.lang} lang={l.clone()}>{ Module::autonym(l) }</option>
+                                }) }
+                            </select>
+                        }
+                        <span class="h-size">
+                            <button onclick={smaller} title={s.get("text-smaller")} disabled={m.scale == 0}>
+                                <span aria-hidden="true">{ "A−" }</span><span class="h-sr">{ s.get("text-smaller") }</span>
+                            </button>
+                            <button onclick={larger} title={s.get("text-larger")} disabled={m.scale == 3}>
+                                <span aria-hidden="true">{ "A+" }</span><span class="h-sr">{ s.get("text-larger") }</span>
+                            </button>
+                        </span>
+                        <label class="h-option"><input type="checkbox" checked={m.low_data} onchange={on_low} />{ s.get("low-data") }</label>
+                    </div>
+                </details>
             </div>
         </header>
     }
@@ -536,6 +548,11 @@ fn delivery_message(d: crate::bridge::Delivery) -> &'static str {
         crate::bridge::Delivery::SavedOnDevice(_) => "saved-local",
         crate::bridge::Delivery::NotSaved(_) => "saved-memory",
     }
+}
+
+/// The first letter of a name, for its name plate.
+fn initial(name: &str) -> String {
+    name.chars().next().map(String::from).unwrap_or_default()
 }
 
 fn start_screen(m: &Model, dispatch: &Callback<Msg>) -> Html {
@@ -604,6 +621,10 @@ fn step_screen(m: &Model, state: &State, dispatch: &Callback<Msg>, focus: NodeRe
         .can_back
         .then(|| html! { <button data-action="back" onclick={act(Action::Back)}>{ s.get("back") }</button> });
     let speaker = node.speaker.as_ref().and_then(|id| module.characters.iter().find(|c| &c.id == id));
+    let band = v.ending.as_ref().map(|(outcome, _)| {
+        let band = module.bands.iter().find(|b| Some(&b.id) == outcome.band.as_ref());
+        band.map(|b| t(&b.title)).unwrap_or_default()
+    });
     let main = match &node.kind {
         NodeKind::Ending { .. } => {
             html! { <Results model={Rc::new(m.clone())} restart={dispatch.reform(|_| Msg::Restart)} /> }
@@ -625,12 +646,26 @@ fn step_screen(m: &Model, state: &State, dispatch: &Callback<Msg>, focus: NodeRe
             if m.changed {
                 <p class="h-status" role="note">{ s.get("resume-changed") }</p>
             }
-            <div id={heading_id} tabindex="-1" ref={focus}>
+            <div id={heading_id} tabindex="-1" ref={focus} class={classes!(band.is_some().then_some("h-ending"))}>
+                // At an ending, the ending comes first: its outcome, then its story.
+                if let Some(band) = band {
+                    <h2 class="h-band">{ s.get("outcome") }{ ": " }{ band }</h2>
+                }
+                // Who is speaking, on a name plate (a portrait when the author gave one, else the
+                // name's first letter), and what they say set as speech.
                 if let Some(c) = speaker {
-                    <p class="h-speaker">{ t(&c.name) }</p>
+                    <p class="h-speaker">
+                        // Not in low-data mode, where nothing downloads unasked.
+                        if let Some(p) = c.portrait.as_ref().filter(|_| !m.low_data) {
+                            <img class="h-avatar" src={crate::media_url(&module.id, p)} alt="" />
+                        } else {
+                            <span class="h-avatar" aria-hidden="true">{ initial(&t(&c.name)) }</span>
+                        }
+                        { t(&c.name) }
+                    </p>
                 }
                 if let Some(text) = &node.text {
-                    <p class="h-text">{ t(text) }</p>
+                    <p class={if speaker.is_some() { "h-text h-said" } else { "h-text" }}>{ t(text) }</p>
                 }
             </div>
             { for node.media.iter().map(|media| view::media(m, module, media, dispatch)) }
@@ -646,6 +681,17 @@ fn step_screen(m: &Model, state: &State, dispatch: &Callback<Msg>, focus: NodeRe
                     <p class="h-verdict">{ s.get("your-choice") }{ ": " }{ t(&c.text) }</p>
                     if let Some(f) = &c.feedback {
                         <p>{ t(f) }</p>
+                    }
+                    // What the choice changed, by competency: the consequence beside the reasoning.
+                    if !v.deltas.is_empty() {
+                        <ul class="h-deltas" aria-label={s.get("choice-effects")}>
+                            { for v.deltas.iter().map(|(id, by)| html! {
+                                <li data-delta={if *by > 0 { "up" } else { "down" }}>
+                                    { module.competency(id).map(|c| t(&c.title)).unwrap_or_default() }{ " " }
+                                    <bdi>{ if *by > 0 { format!("+{by}") } else { format!("−{}", by.unsigned_abs()) } }</bdi>
+                                </li>
+                            }) }
+                        </ul>
                     }
                 </div>
             }

@@ -1,4 +1,4 @@
-//! The ending: outcome band, pass or not, the competency profile (a chart with its data table),
+//! Under the ending (its outcome band and story, `app.rs`): pass or not, the score, the competency profile (a chart with its data table),
 //! and the debrief of every decision on the path.
 
 use std::rc::Rc;
@@ -22,17 +22,11 @@ pub(crate) fn results(props: &ResultsProps) -> Html {
     let Some(state) = &m.state else { return Html::default() };
     let outcome = state.outcome(module);
     let debrief = state.debrief(module);
-    let band = module
-        .bands
-        .iter()
-        .find(|b| Some(&b.id) == outcome.band.as_ref())
-        .map(|b| t(&b.title))
-        .unwrap_or_default();
     let percent = |x: f64| (x * 100.0).round() as i64;
     html! {
         <div class="h-results" data-band={outcome.band.clone().unwrap_or_default()} data-passed={outcome.passed.to_string()}>
-            <h2>{ s.get("outcome") }{ ": " }{ band }</h2>
-            <p>
+            // The outcome's title and the ending's story are above (`app.rs`), first on the screen.
+            <p class="h-score">
                 <span class={if outcome.passed { "h-passed" } else { "h-failed" }}>
                     { if outcome.passed { s.get("result-passed") } else { s.get("result-failed") } }
                 </span>

@@ -34,6 +34,7 @@ fn run_task() -> Result<()> {
         Some("size") => player::size(),
         Some("e2e") => player::e2e(),
         Some("components") => player::components(),
+        Some("screenshots") => player::screenshots(),
         Some("bench") => bench(&args[1..]),
         _ => {
             eprintln!(
@@ -44,6 +45,7 @@ fn run_task() -> Result<()> {
                  player  build the WebAssembly player into dist/player/\n  \
                  e2e     the browser tests: the player in headless Chromium (installs it if missing)\n  \
                  components  the widgets' wasm-bindgen tests in headless Chromium\n  \
+                 screenshots  every screen type, phone and desktop, English and Arabic, into docs/img/screens/\n  \
                  size    print the player's raw/gzip/brotli sizes; fail over the 150 KB budget\n          \
                  (`size reqwest`: the LMS build with reqwest as its transport, for comparison)\n  \
                  bench   `cargo xtask bench lrs [sqlite|postgres] [--secs N] [--fill N]`: LRS ingest and query benchmark;\n          \

@@ -313,6 +313,14 @@ pub(crate) fn e2e() -> Result<()> {
     run("node", &["--test", "--test-concurrency=1", "tests/e2e/"])
 }
 
+/// `cargo xtask screenshots`: the docs' pictures of every screen type (tests/e2e/screens.mjs).
+pub(crate) fn screenshots() -> Result<()> {
+    ensure_chromium()?;
+    build()?;
+    run("cargo", &["build", "-q", "-p", "cli", "--locked"])?;
+    run("node", &["tests/e2e/screens.mjs"])
+}
+
 /// Debian's Chromium, installed through apt when it is missing (CI machines start without it).
 fn ensure_chromium() -> Result<()> {
     if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {

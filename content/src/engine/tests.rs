@@ -132,6 +132,26 @@ fn decisions_apply_effects_show_feedback_and_route_first_match() {
     assert_eq!(s.apply(&m, Action::Continue, 0), Err(ActionError::Finished));
 }
 
+/// Progress is the nodes entered and the fewest still to go: it only ever moves forward on this
+/// path, and a decision's feedback shows the competency changes of the choice.
+#[test]
+fn progress_counts_the_shortest_way_to_an_ending() {
+    let m = scenario();
+    let (mut s, _) = State::start(&m, "en", 7, 0);
+    let at = |s: &State| (s.view(&m).step, s.view(&m).steps_left);
+    assert_eq!(at(&s), (1, 3), "n.a, then n.choose, n.after and an ending");
+    act(&mut s, &m, Action::Continue);
+    assert_eq!(at(&s), (2, 2));
+    assert!(s.view(&m).deltas.is_empty(), "nothing chosen yet");
+    act(&mut s, &m, choose("c.kind"));
+    assert_eq!(s.view(&m).deltas, vec![("care".to_string(), 4)]);
+    act(&mut s, &m, Action::Continue);
+    assert_eq!(at(&s), (3, 1));
+    assert!(s.view(&m).deltas.is_empty());
+    act(&mut s, &m, Action::Continue);
+    assert_eq!(at(&s), (4, 0), "at an ending nothing is left");
+}
+
 #[test]
 fn scores_are_clamped_when_reported_but_kept_raw() {
     let m = scenario();

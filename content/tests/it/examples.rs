@@ -155,7 +155,7 @@ fn binary_format_shape() {
     tracer.trace_simple_type::<Module>().unwrap();
     let registry = tracer.registry().unwrap();
     insta::assert_json_snapshot!(registry);
-    assert_eq!(content::BINARY_MAGIC[7], 2, "the format number this shape is version 2 of");
+    assert_eq!(content::BINARY_MAGIC[7], 3, "the format number this shape is version 3 of");
 }
 
 /// A learner who always takes the first thing offered — the first choice, the first option, the
