@@ -5,7 +5,7 @@
 //! language has every message, with the same variables), and emitted as one compact string per
 //! language. Plural categories are chosen at run time by the CLDR rules in `i18n.rs`.
 //!
-//! With the feature `fetched-catalogs` (the shipped player) only English is compiled in; every
+//! With the feature `fetched-catalogs` (the shipped player), in wasm32, only English is compiled in; every
 //! catalog is also written to `$OUT_DIR/i18n/<lang>.txt`, which `cargo xtask player` copies beside
 //! the player for it to fetch the learner's language alone (docs/size.md).
 
@@ -99,7 +99,10 @@ fn main() {
         panic!("the player's Fluent catalogs have problems:\n{}", problems.join("\n"));
     }
     let out_dir = Path::new(&std::env::var("OUT_DIR").unwrap()).to_path_buf();
-    let fetched = std::env::var_os("CARGO_FEATURE_FETCHED_CATALOGS").is_some();
+    // Only in the browser: a workspace build unifies features (`player` turns this one on), and
+    // native builds (the tests, tools) have no folder to fetch from.
+    let fetched = std::env::var_os("CARGO_FEATURE_FETCHED_CATALOGS").is_some()
+        && std::env::var("CARGO_CFG_TARGET_ARCH").is_ok_and(|a| a == "wasm32");
     // A fetched catalog starts with the hash of the message ids it was written for, so a player
     // never reads a catalog of another version (a stale cache) by position.
     let ids_hash = fnv64(&ids_text(&reference));
