@@ -19,7 +19,39 @@ pub enum Version {
     Scorm2004,
 }
 
+/// The element holding the saved progress, in both versions.
+pub const SUSPEND_DATA: &str = "cmi.suspend_data";
+/// The element holding how many interactions the LMS has, in both versions.
+pub const INTERACTION_COUNT: &str = "cmi.interactions._count";
+
 impl Version {
+    /// The elements holding the learner's id and name.
+    pub fn learner_elements(self) -> (&'static str, &'static str) {
+        match self {
+            Version::Scorm12 => ("cmi.core.student_id", "cmi.core.student_name"),
+            Version::Scorm2004 => ("cmi.learner_id", "cmi.learner_name"),
+        }
+    }
+
+    /// The element that says `resume` when this session continues an attempt.
+    pub fn entry_element(self) -> &'static str {
+        match self {
+            Version::Scorm12 => "cmi.core.entry",
+            Version::Scorm2004 => "cmi.entry",
+        }
+    }
+
+    /// An interaction's wall-clock time in this version's type, from an ISO 8601 UTC timestamp
+    /// (`2026-11-23T09:00:20.123Z`): SCORM 1.2's CMITime is a time of day (`09:00:20`); a SCORM
+    /// 2004 timestamp allows at most hundredths of a second, so milliseconds are dropped
+    /// (`2026-11-23T09:00:20Z`; three decimals are refused by strict LMSs).
+    pub fn interaction_time(self, iso: &str) -> String {
+        match self {
+            Version::Scorm12 => iso.get(11..19).unwrap_or("00:00:00").to_string(),
+            Version::Scorm2004 => format!("{}Z", iso.get(..19).unwrap_or(iso)),
+        }
+    }
+
     /// The most suspend data the version holds.
     pub fn suspend_limit(self) -> usize {
         match self {
@@ -80,10 +112,11 @@ impl Recorder {
         }
     }
 
-    /// Values for one event. `time` is the wall-clock time of day (`HH:MM:SS`) for SCORM 1.2's
-    /// interaction time and the full ISO timestamp for SCORM 2004's.
-    pub fn event(&mut self, m: &Module, event: &Event, time: &str) -> Vec<Pair> {
+    /// Values for one event that happened at `timestamp` (ISO 8601, UTC, as the browser's
+    /// `Date.toISOString` gives it); each version's time type is made here.
+    pub fn event(&mut self, m: &Module, event: &Event, timestamp: &str) -> Vec<Pair> {
         let v12 = self.version == Version::Scorm12;
+        let time = &self.version.interaction_time(timestamp);
         match event {
             Event::ChoiceMade { node, choice, duration_ms, .. } => {
                 let Some(n) = m.node(node) else { return vec![] };

@@ -124,6 +124,19 @@ type Listener = Box<dyn Fn(Delivery)>;
 /// At most this many statements per POST.
 const BATCH: usize = 50;
 
+/// Calls `f` on `target` whenever the window fires `event`, for as long as `target` lives (the
+/// listener holds it weakly, so a dropped queue or document is not kept alive by the page).
+fn on_window_event<T: 'static>(window: &web_sys::Window, event: &str, target: &Rc<T>, f: fn(&Rc<T>)) {
+    let weak = Rc::downgrade(target);
+    let listener = Closure::<dyn Fn()>::new(move || {
+        if let Some(t) = weak.upgrade() {
+            f(&t);
+        }
+    });
+    let _ = window.add_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
+    listener.forget();
+}
+
 impl Queue {
     /// The queue of `endpoint` on this device, for a launch in `registration`. What an earlier
     /// version kept per registration is moved in; everything stored is sent, whatever launch left
@@ -146,14 +159,7 @@ impl Queue {
         });
         q.migrate();
         if let Some(window) = web_sys::window() {
-            let weak = Rc::downgrade(&q);
-            let online = Closure::<dyn Fn()>::new(move || {
-                if let Some(q) = weak.upgrade() {
-                    q.flush();
-                }
-            });
-            let _ = window.add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
-            online.forget();
+            on_window_event(&window, "online", &q, |q| q.flush());
             let weak = Rc::downgrade(&q);
             let hidden = Closure::<dyn Fn()>::new(move || {
                 let hidden = web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden());
@@ -375,14 +381,7 @@ impl ProgressDoc {
             busy: Cell::new(false),
         });
         if let Some(window) = web_sys::window() {
-            let weak = Rc::downgrade(&p);
-            let online = Closure::<dyn Fn()>::new(move || {
-                if let Some(p) = weak.upgrade() {
-                    p.sync();
-                }
-            });
-            let _ = window.add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
-            online.forget();
+            on_window_event(&window, "online", &p, |p| p.sync());
         }
         p
     }
@@ -586,42 +585,47 @@ pub async fn cmi5_launch() -> Result<Cmi5Session, String> {
     };
     let auth = Auth::Header(format!("Basic {token}"));
     let client = XapiClient::new(FetchTransport { keepalive: false }, &endpoint, auth.clone());
-    let key = DocumentKey::State {
+    let launch_key = DocumentKey::State {
         activity_id: &activity_id,
         agent: &actor,
         registration: Some(&registration),
         state_id: "LMS.LaunchData",
     };
-    let launch_data = client
-        .document(&key)
-        .await
-        .map_err(|e| e.to_string())?
-        .and_then(|d| parse_json(&String::from_utf8_lossy(&d.body)))
-        .ok_or("the LMS left no LMS.LaunchData")?;
-    let prefs = DocumentKey::AgentProfile { agent: &actor, profile_id: "cmi5LearnerPreferences" };
-    let languages = match client.document(&prefs).await {
-        Ok(Some(d)) => parse_json(&String::from_utf8_lossy(&d.body))
-            .and_then(|v| v["languagePreference"].as_str().map(String::from))
-            .map(|l| l.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    };
-    let key = DocumentKey::State {
+    let prefs_key = DocumentKey::AgentProfile { agent: &actor, profile_id: "cmi5LearnerPreferences" };
+    let progress_key = DocumentKey::State {
         activity_id: &activity_id,
         agent: &actor,
         registration: Some(&registration),
         state_id: progress::STATE_ID,
     };
-    // Unreadable progress is no reason to fail the launch: the device's copy, or a fresh start.
-    let ids = client.document_ids_raw(&key).await.ok().and_then(|b| parse_json(&String::from_utf8_lossy(&b)));
-    let stored =
-        ids.and_then(|v| v.as_array().cloned()).unwrap_or_default().iter().any(|i| i == progress::STATE_ID);
-    let progress = match stored {
-        true => match client.document(&key).await {
-            Ok(Some(d)) => parse_json(&String::from_utf8_lossy(&d.body)).and_then(|v| progress::saved(&v)),
-            _ => None,
-        },
-        false => None,
+    // Progress: list the registration's state ids first, so a first launch (no progress yet) asks
+    // for nothing that is missing. Unreadable progress is no reason to fail the launch: the
+    // device's copy, or a fresh start.
+    let progress = async {
+        let ids = client.document_ids_raw(&progress_key).await.ok()?;
+        let ids = parse_json(&String::from_utf8_lossy(&ids))?;
+        if !ids.as_array()?.iter().any(|i| i == progress::STATE_ID) {
+            return None;
+        }
+        let d = client.document(&progress_key).await.ok()??;
+        parse_json(&String::from_utf8_lossy(&d.body)).and_then(|v| progress::saved(&v))
+    };
+    // The three reads depend only on the token, so they run at once: after the token, one round
+    // trip of waiting (two when there is progress) instead of three or four in turn — on a phone
+    // link with 150 ms round trips, 300 ms sooner to the first screen.
+    let (launch_data, prefs, progress) =
+        futures_util::future::join3(client.document(&launch_key), client.document(&prefs_key), progress)
+            .await;
+    let launch_data = launch_data
+        .map_err(|e| e.to_string())?
+        .and_then(|d| parse_json(&String::from_utf8_lossy(&d.body)))
+        .ok_or("the LMS left no LMS.LaunchData")?;
+    let languages = match prefs {
+        Ok(Some(d)) => parse_json(&String::from_utf8_lossy(&d.body))
+            .and_then(|v| v["languagePreference"].as_str().map(String::from))
+            .map(|l| l.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
     };
     Ok(Cmi5Session { endpoint, auth, actor, registration, activity_id, launch_data, languages, progress })
 }

@@ -145,11 +145,7 @@ fn scorm(m: &Module, version: Version) -> Value {
         let mut r = Recorder::new(version, "en", 0);
         let mut pairs = r.start();
         for (t, e) in &events {
-            let time = match version {
-                Version::Scorm12 => timestamp(*t)[11..19].to_string(),
-                Version::Scorm2004 => timestamp(*t),
-            };
-            pairs.extend(r.event(m, e, &time));
+            pairs.extend(r.event(m, e, &timestamp(*t)));
         }
         pairs.push(r.session_time(events.last().map_or(0, |(t, _)| *t)));
         assert!(state.is_finished());

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use content::engine::{Event, State};
 use content::model::Module;
 use lms_bridge::client::Auth;
-use lms_bridge::scorm::{Recorder, Version};
+use lms_bridge::scorm::{self, Recorder, Version};
 use lms_bridge::web::{Cmi5Session, PackageLrs, ProgressDoc, Queue, ScormApi};
 use lms_bridge::{Cmi5Launch, Launch, Mapper};
 use serde_json::Value;
@@ -343,12 +343,7 @@ pub(crate) struct ScormBridge {
 impl ScormBridge {
     /// The learner's id and name as the LMS knows them.
     fn learner(&self) -> (String, String) {
-        let v12 = self.api.version() == Version::Scorm12;
-        let (id, name) = if v12 {
-            ("cmi.core.student_id", "cmi.core.student_name")
-        } else {
-            ("cmi.learner_id", "cmi.learner_name")
-        };
+        let (id, name) = self.api.version().learner_elements();
         (self.api.get(id), self.api.get(name))
     }
 }
@@ -361,11 +356,10 @@ impl ScormBridge {
         if !api.initialize() {
             web_sys::console::warn_1(&"hearth: the LMS refused to start a SCORM session".into());
         }
-        let v12 = api.version() == Version::Scorm12;
-        let entry = api.get(if v12 { "cmi.core.entry" } else { "cmi.entry" });
-        let count = api.get("cmi.interactions._count").parse().unwrap_or(0);
+        let entry = api.get(api.version().entry_element());
+        let count = api.get(scorm::INTERACTION_COUNT).parse().unwrap_or(0);
         let recorder = Recorder::new(api.version(), lang, count);
-        let resume = (entry == "resume").then(|| api.get("cmi.suspend_data")).filter(|s| !s.is_empty());
+        let resume = (entry == "resume").then(|| api.get(scorm::SUSPEND_DATA)).filter(|s| !s.is_empty());
         if resume.is_none() {
             for (k, v) in recorder.start() {
                 api.set(&k, &v);
@@ -391,21 +385,11 @@ impl ScormBridge {
         });
         Some(bridge)
     }
-
-    fn time(&self) -> String {
-        let iso = iso_now();
-        match self.recorder.borrow().version() {
-            // SCORM 1.2 CMITime: the time of day.
-            Version::Scorm12 => iso.get(11..19).unwrap_or("00:00:00").to_string(),
-            // SCORM 2004 allows at most hundredths of a second.
-            Version::Scorm2004 => format!("{}Z", iso.get(..19).unwrap_or(&iso)),
-        }
-    }
 }
 
 impl Bridge for ScormBridge {
     fn send(&self, module: &Rc<Module>, events: &[Event]) {
-        let time = self.time();
+        let time = iso_now();
         let mut wrote = false;
         for e in events {
             for (k, v) in self.recorder.borrow_mut().event(module, e, &time) {

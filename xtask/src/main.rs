@@ -113,6 +113,7 @@ fn bench(args: &[String]) -> Result<()> {
 /// (`RUNS`): the medians of Play → first decision, and the bytes the server sent
 /// (`tests/e2e/bench-load.mjs`). The table goes into docs/size.md.
 fn bench_load() -> Result<()> {
+    player::ensure_chromium()?;
     if !Path::new("dist/player-lms/hearth-player_bg.wasm.br").exists() {
         player::build()?;
     }
