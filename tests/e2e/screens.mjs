@@ -34,6 +34,8 @@ const shots = [];
 
 async function shot(page, screen, lang, size) {
   const file = `${screen}-${lang}-${size}.jpg`;
+  // The pointer away from the page, so no option wears the hover look of the last click.
+  await page.mouse.move(0, 0);
   // The whole page for the ending (it is long); the first screenful for the rest.
   await page.screenshot({ path: path.join(OUT, file), type: 'jpeg', quality: 80, fullPage: screen === 'ending' });
   shots.push({ screen, lang, size, file });
