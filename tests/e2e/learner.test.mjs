@@ -450,6 +450,34 @@ test('a speaker\'s portrait shows on their name plate, and not in low-data mode'
   await page.close();
 });
 
+// Two players on one page, each with its module from its own folder (a course page with two
+// scenarios): each one's media come from beside its own module.
+test('two players on one page each load their media from their own module\'s folder', async () => {
+  const second = path.join(DIST, 'modules-second');
+  execFileSync(HEARTH, ['compile', '--out-dir', second, FIXTURE], { cwd: ROOT });
+  fs.writeFileSync(path.join(DIST, 'two-players.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<link rel="icon" href="data:,"><link rel="stylesheet" href="player/hearth-player.css"><title>Two players</title></head><body><main>
+<hearth-player id="one" src="modules/${ID}.bin" seed="0"></hearth-player>
+<hearth-player id="two" src="modules-second/${ID}.bin" seed="0"></hearth-player>
+</main><script type="module" src="player/hearth-element.js"></script></body></html>`);
+  const page = await chrome.context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(`${server.url}/two-players.html`);
+  for (const id of ['one', 'two']) {
+    await page.locator(`#${id} [data-action="start"]`).click();
+  }
+  for (const [id, folder] of [['one', 'modules'], ['two', 'modules-second']]) {
+    const avatar = page.locator(`#${id} .h-speaker img.h-avatar`);
+    const src = await avatar.getAttribute('src');
+    assert.ok(src.endsWith(`/${folder}/${ID}/media/sam.svg`), `player ${id} takes its portrait from ${folder}/: ${src}`);
+    assert.ok(await avatar.evaluate((i) => i.complete && i.naturalWidth > 0), `player ${id}'s portrait loads`);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+  fs.rmSync(second, { recursive: true, force: true });
+  fs.rmSync(path.join(DIST, 'two-players.html'));
+});
+
 // A partner's theme (docs/theming.md): named in module.yaml, linked by the package's launch page
 // after the player's stylesheet; its colours and logo win, and the player stays accessible.
 test('the example theme: a module that names it plays in its colours, with its logo, and passes axe', async () => {

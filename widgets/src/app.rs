@@ -657,7 +657,7 @@ fn step_screen(m: &Model, state: &State, dispatch: &Callback<Msg>, focus: NodeRe
                     <p class="h-speaker">
                         // Not in low-data mode, where nothing downloads unasked.
                         if let Some(p) = c.portrait.as_ref().filter(|_| !m.low_data) {
-                            <img class="h-avatar" src={crate::media_url(&module.id, p)} alt="" />
+                            <img class="h-avatar" src={p.clone()} alt="" />
                         } else {
                             <span class="h-avatar" aria-hidden="true">{ initial(&t(&c.name)) }</span>
                         }

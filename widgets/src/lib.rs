@@ -162,17 +162,6 @@ fn lms_render(
     }
 }
 
-// Where the compiled module was loaded from; media paths are relative to it.
-thread_local! {
-    static BASE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-}
-
-/// A module's media file: `<folder of the module JSON>/<module id>/<src>` (as `hearth compile
-/// --out-dir` lays them out).
-pub(crate) fn media_url(module: &str, src: &str) -> String {
-    BASE.with(|b| format!("{}{module}/{src}", b.borrow()))
-}
-
 async fn fetch_module(src: &str) -> Result<Module, String> {
     let window = web_sys::window().ok_or("no window")?;
     let resp = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(src)).await.map_err(js_error)?;
@@ -184,10 +173,14 @@ async fn fetch_module(src: &str) -> Result<Module, String> {
         .await
         .map_err(js_error)?;
     let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-    let module = content::from_binary(&bytes).map_err(|e| format!("{src}: {e}"))?;
-    let base = resp.url();
-    let base = base.rsplit_once('/').map_or(String::new(), |(b, _)| format!("{b}/"));
-    BASE.with(|b| *b.borrow_mut() = base);
+    let mut module = content::from_binary(&bytes).map_err(|e| format!("{src}: {e}"))?;
+    // A module's files are at `<folder of the module>/<module id>/<path>` (as `hearth compile
+    // --out-dir` lays them out): resolved here, per module, so two players on one page each
+    // keep their own.
+    let url = resp.url();
+    let folder = url.rsplit_once('/').map_or("", |(f, _)| f);
+    let prefix = format!("{folder}/{}/", module.id);
+    module.for_each_file_mut(|file| file.insert_str(0, &prefix));
     Ok(module)
 }
 

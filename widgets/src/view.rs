@@ -31,7 +31,7 @@ pub(crate) fn media(m: &Model, module: &Module, media: &Media, dispatch: &Callba
             </figure>
         };
     }
-    let src = crate::media_url(&module.id, &media.src);
+    let src = media.src.clone();
     let caption = media.caption.as_deref().map(t);
     let body = match media.kind {
         MediaKind::Image => html! { <img src={src} alt={alt} loading="lazy" /> },
@@ -39,7 +39,7 @@ pub(crate) fn media(m: &Model, module: &Module, media: &Media, dispatch: &Callba
         MediaKind::Video => html! {
             <video controls=true preload="none" src={src}>
                 if let Some(c) = &media.captions {
-                    <track kind="captions" src={crate::media_url(&module.id, c)} srclang={module.source_lang.clone()} default=true />
+                    <track kind="captions" src={c.clone()} srclang={module.source_lang.clone()} default=true />
                 }
             </video>
         },

@@ -219,3 +219,34 @@ fn always_taking_the_first_option_does_not_pass() {
         );
     }
 }
+
+/// The player rewrites a module's paths with `for_each_file_mut`; packaging copies the files
+/// `files` lists. Both must name the same files, in the same order.
+#[test]
+fn the_files_the_player_resolves_are_the_files_packages_carry() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/e2e/fixtures/every-question");
+    let loaded = content::validate::check(load(read_module(&dir).expect("fixture exists")));
+    let mut m = loaded.module.expect("loads");
+    // Every kind of file: the fixture's portrait, a video with captions, a theme.
+    m.nodes[0].media.push(content::model::Media {
+        id: "m.video".into(),
+        src: "media/visit.mp4".into(),
+        kind: content::model::MediaKind::Video,
+        bytes: None,
+        alt: None,
+        caption: None,
+        transcript: None,
+        captions: Some("media/visit.vtt".into()),
+        low_data: content::model::LowData::Tap,
+    });
+    m.theme = Some("theme.css".into());
+    let listed: Vec<String> = m.files().cloned().collect();
+    assert_eq!(listed.len(), 4, "{listed:?}");
+    let mut visited = Vec::new();
+    m.for_each_file_mut(|f| {
+        visited.push(f.clone());
+        f.insert_str(0, "base/");
+    });
+    assert_eq!(visited, listed);
+    assert!(m.files().all(|f| f.starts_with("base/")), "every path was given to the closure to change");
+}
