@@ -106,8 +106,8 @@ pub struct StatementQuery {
     pub limit: i64,
     /// Continue after this stored sequence number (the `more` cursor).
     pub after_seq: Option<i64>,
-    /// At most this many bytes of statement JSON are held: the first rows in page order that
-    /// fit, plus the one that crosses the budget (which tells the caller the page is full).
+    /// At most about this many bytes of statement JSON are held: the first row, the rows after
+    /// it that fit, plus one more (which tells the caller the page is full).
     /// `None`: `limit + 1` rows whatever their size.
     pub max_bytes: Option<usize>,
 }
@@ -214,7 +214,7 @@ impl Sql {
     /// [`Sql::fetch`] within `q.max_bytes` (see there): rows are read one at a time and those that
     /// cannot be on the page are dropped at once, so a query over large statements holds about
     /// one page in memory, not `limit` statements. `ordered`: rows arrive in page order, so
-    /// reading stops at the row that crosses the budget.
+    /// reading stops at the first row past the page.
     async fn fetch_within(
         self,
         pool: &AnyPool,
@@ -238,15 +238,17 @@ impl Sql {
             if let Some(old) = kept.insert(if q.ascending { s.seq } else { -s.seq }, s) {
                 bytes -= old.json.len();
             }
-            // A row after the one that crosses the budget cannot be on this page.
-            while kept.len() > 1
+            // The page is the first row and those after it that keep within the budget; one row
+            // past it tells the caller there is more. Once the rows before the last already
+            // hold such a row (two or more rows over the budget), the last is not needed.
+            while kept.len() > 2
                 && let Some((_, last)) = kept.last_key_value()
                 && bytes - last.json.len() > budget
             {
                 bytes -= last.json.len();
                 kept.pop_last();
             }
-            if ordered && bytes > budget {
+            if ordered && kept.len() >= 2 && bytes > budget {
                 break;
             }
         }
