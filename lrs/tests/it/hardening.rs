@@ -57,17 +57,12 @@ fn basic(cred: &(String, String)) -> String {
     base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", cred.0, cred.1))
 }
 
-/// A multipart statements request whose body makes a naive boundary search quadratic: the
-/// boundary is long, and the body repeats the boundary less its last character.
+/// The audit's multipart request: a search for `--<boundary>` that compares the whole boundary
+/// at every position before failing. The boundary is dashes ending in `x`, the body all dashes,
+/// so a naive search costs the body's length times the boundary's.
 fn hostile_multipart(boundary_len: usize, body_len: usize) -> (String, Vec<u8>) {
-    let boundary = format!("{}b", "a".repeat(boundary_len - 1));
-    let mut body = format!("--{boundary}\r\nContent-Type: application/json\r\n\r\n").into_bytes();
-    let near = format!("\r\n--{}", &boundary[..boundary_len - 1]);
-    while body.len() < body_len {
-        body.extend_from_slice(near.as_bytes());
-    }
-    body.truncate(body_len);
-    (format!("multipart/mixed; boundary={boundary}"), body)
+    let boundary = format!("{}x", "-".repeat(boundary_len - 1));
+    (format!("multipart/mixed; boundary={boundary}"), vec![b'-'; body_len])
 }
 
 fn post_head(ct: &str, len: usize, auth: Option<&str>) -> String {
@@ -117,7 +112,7 @@ async fn hostile_multipart_is_refused_quickly(s: &Srv) {
     let addr = serve_with(s, ServeConfig::default()).await;
     let auth = basic(&s.cred);
     let cases = [
-        (60_000, 4 * 1024 * 1024 - 1024, 400, "boundary"),
+        (60_000, 4 * 1024 * 1024 - 1024, 400, "1 to 70 characters"),
         (300_000, 4 * 1024 * 1024 - 1024, 431, "headers"),
         (70, 4 * 1024 * 1024 - 1024, 400, "malformed"),
     ];
@@ -136,30 +131,44 @@ async fn hostile_multipart_is_refused_quickly(s: &Srv) {
     }
 }
 
-/// While two hostile requests are being handled, `/health` answers within a second.
+/// While two of the audit's requests (300 kB boundary, 4 MiB body) are being handled by a server
+/// with two worker threads, as `hearth lrs serve` has on a two-core machine, `/health` answers
+/// within a second and the two get their refusal within seconds.
 async fn health_stays_responsive_during_hostile_requests(s: &Srv) {
-    let addr = serve_with(s, ServeConfig::default()).await;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let store = s.store.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        rt.block_on(async move {
+            listener.set_nonblocking(true).unwrap();
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let config = ServeConfig::default();
+            let _ = lrs::serve(AppState::new(store), config, listener, std::future::pending()).await;
+        });
+    });
     let auth = basic(&s.cred);
     let hostile: Vec<_> = (0..2)
         .map(|_| {
             let (addr, auth) = (addr.clone(), auth.clone());
             tokio::spawn(async move {
-                let (ct, body) = hostile_multipart(60_000, 4 * 1024 * 1024 - 1024);
-                raw(&addr, &post_head(&ct, body.len(), Some(&auth)), &body, Duration::from_secs(30)).await
+                let (ct, body) = hostile_multipart(300_000, 4 * 1024 * 1024 - 1024);
+                raw(&addr, &post_head(&ct, body.len(), Some(&auth)), &body, Duration::from_secs(5)).await
             })
         })
         .collect();
     let mut worst = Duration::ZERO;
     for _ in 0..10 {
         let started = Instant::now();
-        let got = raw(&addr, "GET /health HTTP/1.1\r\nHost: lrs\r\n\r\n", b"", Duration::from_secs(30)).await;
+        let got = raw(&addr, "GET /health HTTP/1.1\r\nHost: lrs\r\n\r\n", b"", Duration::from_secs(5)).await;
         assert_eq!(got.map(|g| g.0), Some(200));
         worst = worst.max(started.elapsed());
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(worst < Duration::from_secs(1), "/health took {worst:?}");
     for h in hostile {
-        assert_eq!(h.await.unwrap().map(|g| g.0), Some(400));
+        let status = h.await.unwrap().map(|g| g.0);
+        assert!(status.is_some_and(|s| (400..500).contains(&s)), "{status:?}");
     }
 }
 
