@@ -106,14 +106,16 @@ impl FromRequestParts<AppState> for Authed {
         let limiter = parts.extensions.get::<Arc<limit::RateLimiter>>().cloned();
         match state.principal(&parts.headers).await {
             Ok(p) => {
-                if let Some(l) = limiter {
-                    l.charge(&limit::principal_bucket(&parts.headers, &p))?;
+                if let Some(refused) =
+                    limiter.and_then(|l| l.charge(&limit::principal_bucket(&parts.headers, &p)))
+                {
+                    return Err(refused);
                 }
                 Ok(Authed(p))
             }
             Err(ApiError::Unauthorized) => {
-                if let Some(l) = limiter {
-                    l.charge_failure(&limit::client_bucket(parts))?;
+                if let Some(refused) = limiter.and_then(|l| l.charge_failure(&limit::client_bucket(parts))) {
+                    return Err(refused);
                 }
                 Err(ApiError::Unauthorized.into_response())
             }

@@ -89,19 +89,21 @@ fn too_many(wait: Duration, msg: String) -> Response {
 }
 
 impl RateLimiter {
-    /// Spends one request of an authenticated principal's budget, or answers 429.
-    pub(crate) fn charge(&self, bucket: &str) -> Result<(), Response> {
-        self.take(bucket, Instant::now()).map_err(|wait| {
-            too_many(wait, format!("rate limit of {} requests/s for this credential exceeded", self.per_sec))
-        })
+    /// Spends one request of an authenticated principal's budget; the 429 when it is spent.
+    pub(crate) fn charge(&self, bucket: &str) -> Option<Response> {
+        let wait = self.take(bucket, Instant::now()).err()?;
+        Some(too_many(
+            wait,
+            format!("rate limit of {} requests/s for this credential exceeded", self.per_sec),
+        ))
     }
 
-    /// Counts a failed authentication against the client's address, or answers 429. Failures
-    /// have their own budget (same rate and burst as a credential's) so that guessing at a key
-    /// never makes the key's owner wait.
-    pub(crate) fn charge_failure(&self, bucket: &str) -> Result<(), Response> {
-        self.take(bucket, Instant::now())
-            .map_err(|wait| too_many(wait, "too many failed authentications from this address".to_owned()))
+    /// Counts a failed authentication against the client's address; the 429 when its budget is
+    /// spent. Failures have their own budget (same rate and burst as a credential's) so that
+    /// guessing at a key never makes the key's owner wait.
+    pub(crate) fn charge_failure(&self, bucket: &str) -> Option<Response> {
+        let wait = self.take(bucket, Instant::now()).err()?;
+        Some(too_many(wait, "too many failed authentications from this address".to_owned()))
     }
 }
 

@@ -55,6 +55,9 @@ impl Default for ReadBudget {
     }
 }
 
+/// Rewrites one stored statement's JSON for the answer (`format=ids` or `canonical`).
+pub(crate) type Shape = Box<dyn Fn(&str) -> String + Send>;
+
 /// How many of `rows` (in page order) go on the page: at most `limit`, and while their JSON fits
 /// in `page_bytes`; the first always.
 pub(crate) fn fits(rows: &[StoredStatement], limit: i64, page_bytes: usize) -> usize {
@@ -76,7 +79,7 @@ pub(crate) fn fits(rows: &[StoredStatement], limit: i64, page_bytes: usize) -> u
 pub(crate) fn stream(
     rows: Vec<StoredStatement>,
     more: &str,
-    shape: Option<Box<dyn Fn(&str) -> String + Send>>,
+    shape: Option<Shape>,
     mut permit: OwnedSemaphorePermit,
 ) -> Response {
     let held: usize = rows.iter().map(|r| r.json.len()).sum::<usize>().max(1);

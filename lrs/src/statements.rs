@@ -411,7 +411,7 @@ async fn query(
         String::new()
     };
     if !with_attachments {
-        let shaper: Option<Box<dyn Fn(&str) -> String + Send>> = match format {
+        let shaper: Option<crate::page::Shape> = match format {
             "exact" => None,
             _ => {
                 let (format, lang) = (format.to_owned(), accept_language.map(str::to_owned));
