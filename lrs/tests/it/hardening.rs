@@ -93,7 +93,9 @@ async fn unauthenticated_bodies_are_never_read(s: &Srv) {
         ] {
             let head = post_head("multipart/mixed; boundary=abc", 4 * 1024 * 1024, auth)
                 .replace("/xapi/statements", path)
-                .replacen("POST", if path.contains("state") { "PUT" } else { "POST" }, 1);
+                .replacen("POST", if path.contains("state") { "PUT" } else { "POST" }, 1)
+                // A client that asks first is never told to go on.
+                .replace("\r\n\r\n", "\r\nExpect: 100-continue\r\n\r\n");
             // Headers only: a server that waits for the 4 MiB body never answers.
             let started = Instant::now();
             let got = raw(&addr, &head, b"", Duration::from_secs(5)).await;
@@ -103,6 +105,15 @@ async fn unauthenticated_bodies_are_never_read(s: &Srv) {
             assert!(started.elapsed() < Duration::from_secs(2), "{what}: {:?}", started.elapsed());
         }
     }
+}
+
+/// The one body read without credentials (a package key travels in it) is small.
+async fn package_token_bodies_are_small(s: &Srv) {
+    let body = json!({"key": "k", "padding": "p".repeat(20 * 1024)});
+    let url = format!("{}/xapi/launch-token/package", s.base);
+    let r = s.client.post(url).header("X-Experience-API-Version", V).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 413);
+    assert!(r.json::<Value>().await.unwrap()["error"].is_string());
 }
 
 /// The audit's request (a multipart body with a boundary far beyond RFC 2046's 70 characters) is
@@ -381,6 +392,7 @@ async fn statistics_after_bulk_loads(s: &Srv) {
 
 crate::both!(
     unauthenticated_bodies_are_never_read,
+    package_token_bodies_are_small,
     hostile_multipart_is_refused_quickly,
     health_stays_responsive_during_hostile_requests,
     failed_authentication_does_not_spend_the_key_budget,
