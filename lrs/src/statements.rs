@@ -399,7 +399,12 @@ async fn query(
     let permit = state.reads.reserve().await;
     q.max_bytes = Some(state.reads.page_bytes());
     let mut rows = state.store.query_statements(who.tenant_id, &q).await?;
-    let fit = crate::page::fits(&rows, q.limit, state.reads.page_bytes());
+    let mut fit = crate::page::fits(&rows, q.limit, state.reads.page_bytes());
+    // With attachments=true their contents count against the page's bytes too.
+    let mut parts = Vec::new();
+    if with_attachments {
+        fit = attachments_within(state, who.tenant_id, &rows[..fit], &mut parts).await?;
+    }
     let more = if rows.len() > fit {
         rows.truncate(fit);
         // The cursor is the last sequence number returned plus the same filter, so a page never
@@ -426,7 +431,46 @@ async fn query(
         .into_iter()
         .map(|r| shape(serde_json::from_str(&r.json).unwrap_or_default(), format, accept_language))
         .collect();
-    answer(state, who.tenant_id, json!({"statements": statements, "more": more}), with_attachments).await
+    Ok(multipart(&json!({"statements": statements, "more": more}), &parts))
+}
+
+/// Loads the attachment contents of `rows`, statement by statement, while the statements and
+/// contents together keep within a page's bytes (the first statement's always): returns how
+/// many statements that is, with their contents in `parts`.
+async fn attachments_within(
+    state: &AppState,
+    tenant: i64,
+    rows: &[crate::store::StoredStatement],
+    parts: &mut Vec<Part>,
+) -> Result<usize, ApiError> {
+    let mut used = 0usize;
+    for (n, r) in rows.iter().enumerate() {
+        let v: Value = serde_json::from_str(&r.json).unwrap_or_default();
+        let wanted: Vec<String> = attachments::hashes(std::slice::from_ref(&v))
+            .into_iter()
+            .filter(|h| !parts.iter().any(|p| &p.sha2 == h))
+            .collect();
+        let got =
+            if wanted.is_empty() { Vec::new() } else { state.store.get_attachments(tenant, &wanted).await? };
+        let add = r.json.len() + got.iter().map(|p| p.body.len()).sum::<usize>();
+        if n > 0 && used + add > state.reads.page_bytes() {
+            return Ok(n);
+        }
+        used += add;
+        parts.extend(got);
+    }
+    Ok(rows.len())
+}
+
+/// A `multipart/mixed` answer: the JSON, then each attachment content.
+fn multipart(v: &Value, parts: &[Part]) -> Response {
+    let (ct, body) = attachments::render(v, parts);
+    let mut h = HeaderMap::new();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&ct).unwrap_or(HeaderValue::from_static("multipart/mixed")),
+    );
+    (StatusCode::OK, h, body).into_response()
 }
 
 /// The JSON answer, or with `attachments=true` a `multipart/mixed` one: the JSON, then the
@@ -445,13 +489,7 @@ async fn answer(
         _ => vec![v.clone()],
     };
     let parts = state.store.get_attachments(tenant, &attachments::hashes(&list)).await?;
-    let (ct, body) = attachments::render(&v, &parts);
-    let mut h = HeaderMap::new();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&ct).unwrap_or(HeaderValue::from_static("multipart/mixed")),
-    );
-    Ok((StatusCode::OK, h, body).into_response())
+    Ok(multipart(&v, &parts))
 }
 
 /// Applies `format` (Communication §2.1.3): `ids` keeps only what identifies agents, groups,

@@ -348,6 +348,63 @@ async fn pages_are_bounded_in_bytes(s: &Srv) {
     assert!(v["statements"][0]["result"].is_object() && v["statements"][0]["actor"]["mbox"].is_string());
 }
 
+/// With `attachments=true` the attachment contents count against a page's bytes too.
+async fn attachment_pages_are_bounded_in_bytes(s: &Srv) {
+    use sha2::Digest;
+    let addr = serve_with(s, ServeConfig::default()).await;
+    for i in 0..6u8 {
+        let content = vec![b'a' + i; 400 * 1024];
+        let sha: String = sha2::Sha256::digest(&content).iter().map(|b| format!("{b:02x}")).collect();
+        let mut st = big_statement(usize::from(i), 0);
+        st["attachments"] = json!([{"usageType": "https://hearth.example/u", "display": {"en": "a"},
+            "contentType": "application/octet-stream", "length": content.len(), "sha2": sha}]);
+        let mut body = format!(
+            "--B\r\nContent-Type: application/json\r\n\r\n{st}\r\n--B\r\nContent-Type: application/octet-stream\r\n\
+             Content-Transfer-Encoding: binary\r\nX-Experience-API-Hash: {sha}\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(&content);
+        body.extend_from_slice(b"\r\n--B--\r\n");
+        let r = s
+            .client
+            .post(format!("http://{addr}/xapi/statements"))
+            .basic_auth(&s.cred.0, Some(&s.cred.1))
+            .header("X-Experience-API-Version", V)
+            .header("Content-Type", "multipart/mixed; boundary=B")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    }
+    let mut seen = 0;
+    let mut next = "/xapi/statements?limit=0&attachments=true".to_owned();
+    while !next.is_empty() {
+        let r = s
+            .client
+            .get(format!("http://{addr}{next}"))
+            .basic_auth(&s.cred.0, Some(&s.cred.1))
+            .header("X-Experience-API-Version", V)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let body = r.bytes().await.unwrap();
+        assert!(body.len() < 1024 * 1024 + 8192, "a page of {} bytes", body.len());
+        // The JSON is the first part.
+        let text = String::from_utf8_lossy(&body);
+        let json = text.split_once("\r\n\r\n").unwrap().1.split("\r\n--").next().unwrap();
+        let v: Value = serde_json::from_str(json).unwrap();
+        let n = v["statements"].as_array().unwrap().len();
+        assert!(n >= 1);
+        // Every statement's content came with it.
+        assert_eq!(text.matches("X-Experience-API-Hash").count(), n);
+        seen += n;
+        next = v["more"].as_str().unwrap().to_owned();
+    }
+    assert_eq!(seen, 6);
+}
+
 /// `hearth lrs import` and bulk loads through the API leave PostgreSQL with planner statistics
 /// (autovacuum is off on the table here, so only the LRS can have made them).
 async fn statistics_after_bulk_loads(s: &Srv) {
@@ -400,6 +457,7 @@ crate::both!(
     storage_failures_are_logged_not_shown,
     oversized_heads_get_json_errors,
     pages_are_bounded_in_bytes,
+    attachment_pages_are_bounded_in_bytes,
     statistics_after_bulk_loads,
 );
 
