@@ -92,8 +92,8 @@ impl AppState {
 
 /// The authenticated principal of a request, as an extractor. It reads only the headers, so a
 /// handler that lists it before its body is answered 401 (or 429) without reading a byte of the
-/// body: an unauthenticated client cannot make the server buffer or parse anything (issue: one
-/// hostile multipart body used to cost seconds of CPU before authentication was even looked at).
+/// body: an unauthenticated client cannot make the server buffer or parse anything (one hostile
+/// multipart body used to cost seconds of CPU before its credentials were even looked at).
 ///
 /// The rate limit is applied here, after authentication, so that it is keyed by who the client
 /// proved to be: requests with someone else's key and a wrong secret are charged to a separate
@@ -241,7 +241,6 @@ pub fn app_with_config(mut state: AppState, config: &ServeConfig) -> Router {
     // after authentication, by the `Authed` extractor.
     router = router.layer(middleware::from_fn_with_state(config.timeout, limit::timeout));
     if config.rate_limit > 0.0 {
-        // Applied by the `Authed` extractor, after authentication.
         let limiter = Arc::new(limit::RateLimiter::new(config.rate_limit, config.rate_burst));
         router = router.layer(axum::Extension(limiter));
     }
