@@ -27,92 +27,72 @@ pub(crate) fn media_type(ct: &str) -> String {
     ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
 }
 
-/// The `boundary` parameter of a multipart Content-Type.
-fn boundary(ct: &str) -> Option<String> {
-    ct.split(';').skip(1).find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        k.trim().eq_ignore_ascii_case("boundary").then(|| v.trim().trim_matches('"').to_owned())
-    })
-}
+/// RFC 2046 §5.1.1: a boundary is 1 to 70 characters from a small set, not ending in a space.
+pub(crate) const MAX_BOUNDARY: usize = 70;
 
-fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    if needle.is_empty() || hay.len() < needle.len() {
-        return None;
+/// The `boundary` parameter of a multipart Content-Type, checked against RFC 2046: a longer or
+/// stranger one is refused before the body is looked at (a 300 kB boundary once made each
+/// search for it cost seconds).
+fn boundary(ct: &str) -> Result<String, ApiError> {
+    let b = ct
+        .split(';')
+        .skip(1)
+        .find_map(|p| {
+            let (k, v) = p.split_once('=')?;
+            k.trim().eq_ignore_ascii_case("boundary").then(|| v.trim().trim_matches('"').to_owned())
+        })
+        .ok_or_else(|| bad("multipart/mixed needs a boundary parameter"))?;
+    if b.is_empty() || b.len() > MAX_BOUNDARY {
+        return Err(bad(format!(
+            "the multipart boundary must be 1 to {MAX_BOUNDARY} characters (RFC 2046), not {}",
+            b.len()
+        )));
     }
-    (from..=hay.len() - needle.len()).find(|&i| &hay[i..i + needle.len()] == needle)
-}
-
-/// A part's headers (names in lower case) and content.
-type RawPart = (Vec<(String, String)>, Vec<u8>);
-
-/// Splits a multipart body into its parts.
-fn split(ct: &str, body: &[u8]) -> Result<Vec<RawPart>, ApiError> {
-    let b = boundary(ct).ok_or_else(|| bad("multipart/mixed needs a boundary parameter"))?;
-    let delim = format!("--{b}").into_bytes();
-    let mut pos =
-        find(body, &delim, 0).ok_or_else(|| bad("the multipart body does not contain its boundary"))?;
-    let mut parts = Vec::new();
-    loop {
-        pos += delim.len();
-        if body[pos..].starts_with(b"--") {
-            return Ok(parts);
-        }
-        // Transport padding, then CRLF.
-        while body.get(pos).is_some_and(|c| *c == b' ' || *c == b'\t') {
-            pos += 1;
-        }
-        if !body[pos..].starts_with(b"\r\n") {
-            return Err(bad("a multipart boundary line must end with CRLF"));
-        }
-        pos += 2;
-        let end_headers = find(body, b"\r\n\r\n", pos)
-            .ok_or_else(|| bad("a multipart part has no blank line after its headers"))?;
-        let head = std::str::from_utf8(&body[pos..end_headers])
-            .map_err(|_| bad("multipart headers must be text"))?;
-        let mut headers = Vec::new();
-        for line in head.split("\r\n").filter(|l| !l.is_empty()) {
-            let (k, v) = line.split_once(':').ok_or_else(|| bad(format!("bad multipart header `{line}`")))?;
-            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
-        }
-        let start = end_headers + 4;
-        let mut close = b"\r\n".to_vec();
-        close.extend_from_slice(&delim);
-        let end = find(body, &close, start)
-            .ok_or_else(|| bad("the multipart body is not closed by its boundary"))?;
-        parts.push((headers, body[start..end].to_vec()));
-        pos = end + 2;
+    let bchar = |c: char| c.is_ascii_alphanumeric() || "'()+_,-./:=? ".contains(c);
+    if !b.chars().all(bchar) || b.ends_with(' ') {
+        return Err(bad("the multipart boundary has characters RFC 2046 does not allow"));
     }
+    Ok(b)
 }
 
-fn header<'a>(h: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    h.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+fn header<'a>(h: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name).and_then(|v| v.to_str().ok())
 }
 
 /// Reads a `multipart/mixed` statements request: the JSON of the first part, and the
-/// attachment parts, each checked against its `X-Experience-API-Hash`.
-pub(crate) fn parse(ct: &str, body: &[u8]) -> Result<(Value, Vec<Part>), ApiError> {
-    let mut parts = split(ct, body)?.into_iter();
-    let (h, first) = parts.next().ok_or_else(|| bad("the multipart body has no parts"))?;
-    if header(&h, "content-type").map(media_type).as_deref() != Some("application/json") {
+/// attachment parts, each checked against its `X-Experience-API-Hash`. Parsing is `multer`'s
+/// (linear in the body: its boundary search is memchr's two-way `memmem`).
+pub(crate) async fn parse(ct: &str, body: axum::body::Bytes) -> Result<(Value, Vec<Part>), ApiError> {
+    let b = boundary(ct)?;
+    let malformed = |e: multer::Error| bad(format!("the multipart body is malformed: {e}"));
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut mp = multer::Multipart::new(stream, b);
+    let first =
+        mp.next_field().await.map_err(malformed)?.ok_or_else(|| bad("the multipart body has no parts"))?;
+    if header(first.headers(), "content-type").map(media_type).as_deref() != Some("application/json") {
         return Err(bad("the first part of a multipart/mixed request must be application/json statements"));
     }
+    let first = first.bytes().await.map_err(malformed)?;
     let json: Value =
         serde_json::from_slice(&first).map_err(|e| bad(format!("the first part is not valid JSON: {e}")))?;
     let mut out: Vec<Part> = Vec::new();
-    for (i, (h, b)) in parts.enumerate() {
-        let n = i + 2;
-        let hash = header(&h, "x-experience-api-hash")
+    let mut n = 1;
+    while let Some(field) = mp.next_field().await.map_err(malformed)? {
+        n += 1;
+        let h = field.headers();
+        let hash = header(h, "x-experience-api-hash")
             .ok_or_else(|| bad(format!("part {n} has no X-Experience-API-Hash header")))?
             .to_ascii_lowercase();
-        if !header(&h, "content-transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("binary")) {
+        if !header(h, "content-transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("binary")) {
             return Err(bad(format!("part {n} must have Content-Transfer-Encoding: binary")));
         }
+        let content_type = header(h, "content-type").unwrap_or("application/octet-stream").to_owned();
+        let b = field.bytes().await.map_err(malformed)?;
         if sha256_hex(&b) != hash {
             return Err(bad(format!("part {n}: X-Experience-API-Hash is not the SHA-256 of its content")));
         }
-        let content_type = header(&h, "content-type").unwrap_or("application/octet-stream").to_owned();
         if !out.iter().any(|p| p.sha2 == hash) {
-            out.push(Part { sha2: hash, content_type, body: b });
+            out.push(Part { sha2: hash, content_type, body: b.to_vec() });
         }
     }
     Ok((json, out))
@@ -242,10 +222,18 @@ mod tests {
         ("multipart/mixed; boundary=BB".into(), b)
     }
 
+    fn run<T>(f: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+    }
+
+    fn parse_sync(ct: &str, b: &[u8]) -> Result<(Value, Vec<Part>), ApiError> {
+        run(parse(ct, axum::body::Bytes::copy_from_slice(b)))
+    }
+
     #[test]
     fn parses_parts_whose_content_looks_like_a_boundary() {
         let (ct, b) = body();
-        let (json, parts) = parse(&ct, &b).unwrap();
+        let (json, parts) = parse_sync(&ct, &b).unwrap();
         assert!(json.is_object());
         assert_eq!(parts.len(), 1);
         assert_eq!(parts[0].body, b"some content\r\n--not-the-boundary\r\n");
@@ -257,15 +245,26 @@ mod tests {
         let (ct, b) = body();
         for n in 0..b.len() {
             // Truncated bodies are refused (a few cut only the trailing CRLF, which is allowed).
-            let _ = parse(&ct, &b[..n]);
+            let _ = parse_sync(&ct, &b[..n]);
             let mut c = b.clone();
             c[n] = b'-';
-            let _ = parse(&ct, &c);
+            let _ = parse_sync(&ct, &c);
             c[n] = b'\r';
-            let _ = parse(&ct, &c);
+            let _ = parse_sync(&ct, &c);
         }
-        assert!(parse(&ct, &b[..b.len() - 12]).is_err());
-        assert!(parse("multipart/mixed; boundary=", &b).is_err());
-        assert!(parse("multipart/mixed; boundary=\"BB\"", &b).is_ok());
+        assert!(parse_sync(&ct, &b[..b.len() - 12]).is_err());
+        assert!(parse_sync("multipart/mixed; boundary=", &b).is_err());
+        assert!(parse_sync("multipart/mixed; boundary=\"BB\"", &b).is_ok());
+    }
+
+    #[test]
+    fn boundaries_follow_rfc_2046() {
+        let ok = "a".repeat(70);
+        assert_eq!(boundary(&format!("multipart/mixed; boundary={ok}")).unwrap(), ok);
+        assert!(boundary("multipart/mixed; boundary=\"gc0p4Jq0M2Yt08j34c0p'()+_,-./:=?\"").is_ok());
+        for bad in ["a".repeat(71), "a b ".into(), "a\u{7f}b".into(), "é".into()] {
+            let e = boundary(&format!("multipart/mixed; boundary=\"{bad}\""));
+            assert!(e.is_err(), "{bad:?}");
+        }
     }
 }

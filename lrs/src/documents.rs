@@ -2,9 +2,10 @@
 //! profile, with ETags, `If-Match` / `If-None-Match` (412), the 409 rule for profile PUTs without a
 //! precondition, and JSON merge on POST.
 
+use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::store::{DocKey, Document};
-use crate::{AppState, ReqVersion};
+use crate::{AppState, Authed, ReqVersion};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -80,13 +81,13 @@ fn is_json(ct: &str) -> bool {
 async fn handle(
     kind: &'static str,
     state: AppState,
+    who: Principal,
     version: xapi::Version,
     method: Method,
     params: BTreeMap<String, String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let who = state.principal(&headers).await?;
     let write = !matches!(method, Method::GET | Method::HEAD);
     // A launch token is judged by what it is bound to, not by scopes.
     if who.launch.is_none() {
@@ -225,10 +226,12 @@ macro_rules! resource {
             ReqVersion(version): ReqVersion,
             method: Method,
             Query(params): Query<BTreeMap<String, String>>,
+            // Before the body: an unauthenticated request is refused unread.
+            Authed(who): Authed,
             headers: HeaderMap,
             body: Bytes,
         ) -> Result<Response, ApiError> {
-            handle($kind, state, version, method, params, headers, body).await
+            handle($kind, state, who, version, method, params, headers, body).await
         }
     };
 }

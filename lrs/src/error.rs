@@ -58,7 +58,13 @@ impl IntoResponse for ApiError {
                 serde_json::json!({"error": format!("statement {id} already exists with different content")}),
             ),
             ApiError::Store(e) => {
-                (StatusCode::INTERNAL_SERVER_ERROR, serde_json::json!({"error": e.to_string()}))
+                // The database's own words (table names, SQL, paths) are for the operator's log,
+                // never for the client.
+                tracing::error!(error = %e, "storage failure");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    serde_json::json!({"error": "the LRS could not complete the request (storage failure; the server log has the details)"}),
+                )
             }
         };
         let mut r = (status, Json(body)).into_response();

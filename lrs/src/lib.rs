@@ -17,6 +17,7 @@ mod limit;
 mod metrics;
 pub mod ops;
 pub mod package;
+mod page;
 mod resources;
 mod statements;
 pub mod store;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub(crate) metrics: Arc<metrics::Metrics>,
     pub(crate) doc_locks: Arc<doclock::DocLocks>,
     creds: Arc<credcache::CredCache>,
+    /// The bytes statement pages may hold (set from [`ServeConfig`] by [`app_with_config`]).
+    pub(crate) reads: Arc<page::ReadBudget>,
 }
 
 impl AppState {
@@ -56,12 +59,14 @@ impl AppState {
             metrics: Arc::default(),
             doc_locks: Arc::default(),
             creds: Arc::default(),
+            reads: Arc::default(),
         }
     }
 
     /// Authenticates the request: Basic credentials, or a launch token (`Bearer <token>`, or
-    /// `Basic <token>` as cmi5 content sends it).
-    pub(crate) async fn principal(&self, headers: &HeaderMap) -> Result<Principal, ApiError> {
+    /// `Basic <token>` as cmi5 content sends it). Handlers get the result through [`Authed`],
+    /// which also applies the rate limit.
+    async fn principal(&self, headers: &HeaderMap) -> Result<Principal, ApiError> {
         let h = headers.get("authorization").and_then(|v| v.to_str().ok()).ok_or(ApiError::Unauthorized)?;
         if let Some(secret) = token::parse_bearer(h) {
             return token::principal(self, &secret).await;
@@ -82,6 +87,40 @@ impl AppState {
             return Err(ApiError::Unauthorized);
         }
         Ok(Principal::from_credential(&cred))
+    }
+}
+
+/// The authenticated principal of a request, as an extractor. It reads only the headers, so a
+/// handler that lists it before its body is answered 401 (or 429) without reading a byte of the
+/// body: an unauthenticated client cannot make the server buffer or parse anything (one hostile
+/// multipart body used to cost seconds of CPU before its credentials were even looked at).
+///
+/// The rate limit is applied here, after authentication, so that it is keyed by who the client
+/// proved to be: requests with someone else's key and a wrong secret are charged to a separate
+/// per-address budget of failures and never spend that key's budget.
+pub(crate) struct Authed(pub(crate) Principal);
+
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let limiter = parts.extensions.get::<Arc<limit::RateLimiter>>().cloned();
+        match state.principal(&parts.headers).await {
+            Ok(p) => {
+                if let Some(refused) =
+                    limiter.and_then(|l| l.charge(&limit::principal_bucket(&parts.headers, &p)))
+                {
+                    return Err(refused);
+                }
+                Ok(Authed(p))
+            }
+            Err(ApiError::Unauthorized) => {
+                if let Some(refused) = limiter.and_then(|l| l.charge_failure(&limit::client_bucket(parts))) {
+                    return Err(refused);
+                }
+                Err(ApiError::Unauthorized.into_response())
+            }
+            Err(e) => Err(e.into_response()),
+        }
     }
 }
 
@@ -144,6 +183,9 @@ async fn health(State(_): State<AppState>) -> impl IntoResponse {
     (StatusCode::OK, "ok")
 }
 
+/// Body limit of `POST /xapi/launch-token/package`, which is read before any authentication.
+const PACKAGE_BODY_LIMIT: usize = 16 * 1024;
+
 /// Default request body limit (bytes).
 pub const DEFAULT_BODY_LIMIT: usize = 4 * 1024 * 1024;
 
@@ -153,7 +195,8 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// The HTTP API with given settings.
-pub fn app_with_config(state: AppState, config: &ServeConfig) -> Router {
+pub fn app_with_config(mut state: AppState, config: &ServeConfig) -> Router {
+    state.reads = Arc::new(page::ReadBudget::new(config.page_bytes, config.body_limit, config.read_memory));
     // Browser clients call from other origins (the player, cmi5 AUs): allow any origin, the xAPI
     // headers, and expose the ones clients read.
     let cors = CorsLayer::new()
@@ -185,16 +228,21 @@ pub fn app_with_config(state: AppState, config: &ServeConfig) -> Router {
         .route("/health", get(health))
         .route("/metrics", get(metrics::handler))
         .route("/xapi/launch-token", axum::routing::post(token::mint))
-        .route("/xapi/launch-token/package", axum::routing::post(package::mint))
+        // The one route that reads a body without credentials (a package key is public and
+        // travels in the body): a token request is a few hundred bytes.
+        .route(
+            "/xapi/launch-token/package",
+            axum::routing::post(package::mint).layer(DefaultBodyLimit::max(PACKAGE_BODY_LIMIT)),
+        )
         .layer(axum::Extension(Arc::new(config.clone())))
         .layer(DefaultBodyLimit::max(config.body_limit));
     // Layers run outside-in in the reverse order of these calls: metrics see every answer
-    // (including 429s and timeouts), the rate limit runs before any work, the timeout bounds the
-    // handler.
+    // (including 429s and timeouts), the timeout bounds the handler. The rate limit is applied
+    // after authentication, by the `Authed` extractor.
     router = router.layer(middleware::from_fn_with_state(config.timeout, limit::timeout));
     if config.rate_limit > 0.0 {
         let limiter = Arc::new(limit::RateLimiter::new(config.rate_limit, config.rate_burst));
-        router = router.layer(middleware::from_fn_with_state(limiter, limit::rate_limit));
+        router = router.layer(axum::Extension(limiter));
     }
     let api = router
         .layer(middleware::from_fn(version_layer))
@@ -211,6 +259,7 @@ pub fn app_with_config(state: AppState, config: &ServeConfig) -> Router {
     Router::new()
         .fallback_service(api)
         .layer(middleware::from_fn_with_state(config.body_limit, altsyntax::layer))
+        .layer(middleware::from_fn(limit::head_limits))
 }
 
 /// Server settings.
@@ -226,6 +275,12 @@ pub struct ServeConfig {
     pub rate_burst: f64,
     /// Lifetime of launch tokens (also the most a minting request may ask for).
     pub token_ttl: std::time::Duration,
+    /// Bytes of statement JSON in one page of `GET /xapi/statements` (the first statement of a
+    /// page always goes in); the rest is behind `more`.
+    pub page_bytes: usize,
+    /// Bytes of statement JSON all pages being read and sent may hold together; queries wait
+    /// for room beyond it.
+    pub read_memory: usize,
 }
 
 impl Default for ServeConfig {
@@ -236,6 +291,8 @@ impl Default for ServeConfig {
             rate_limit: 0.0,
             rate_burst: 100.0,
             token_ttl: std::time::Duration::from_secs(2 * 3600),
+            page_bytes: page::DEFAULT_PAGE_BYTES,
+            read_memory: page::DEFAULT_READ_MEMORY,
         }
     }
 }
@@ -247,7 +304,32 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app_with_config(state, &config)).with_graceful_shutdown(shutdown).await
+    tokio::spawn(refresh_statistics(state.clone()));
+    // The peer address keys the budget of failed authentications (see `Authed`).
+    let app = app_with_config(state, &config).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
+/// How often a running server looks whether bulk writes left the planner's statistics stale.
+const STATISTICS_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Every few seconds, hands the store the number of statements stored since its statistics were
+/// last refreshed (see [`Store::refresh_statistics`]). Ends with the server (the state's last
+/// other owner).
+async fn refresh_statistics(state: AppState) {
+    let mut done = 0u64;
+    loop {
+        tokio::time::sleep(STATISTICS_CHECK).await;
+        if Arc::strong_count(&state.metrics) == 1 {
+            return;
+        }
+        let stored = state.metrics.statements.get();
+        match state.store.refresh_statistics(stored.saturating_sub(done)).await {
+            Ok(true) => done = stored,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "refreshing planner statistics failed"),
+        }
+    }
 }
 
 /// A random (version 4) UUID.
@@ -307,6 +389,12 @@ pub enum Command {
         /// Lifetime of launch tokens in seconds (POST /xapi/launch-token may ask for less).
         #[arg(long, default_value_t = 7200)]
         token_ttl: u64,
+        /// Bytes of statement JSON in one page of GET /xapi/statements (the rest is behind `more`).
+        #[arg(long, default_value_t = page::DEFAULT_PAGE_BYTES)]
+        page_bytes: usize,
+        /// Bytes of statement JSON all pages being read may hold together (queries wait beyond).
+        #[arg(long, default_value_t = page::DEFAULT_READ_MEMORY)]
+        read_memory: usize,
         /// Log format on standard error (level from RUST_LOG, default info: one line per request).
         #[arg(long, value_enum, default_value_t = ops::LogFormat::Text)]
         log_format: ops::LogFormat,
@@ -379,7 +467,17 @@ pub enum CredentialCommand {
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let store = SqlStore::open(&args.database, None).await?;
     match args.command {
-        Command::Serve { listen, body_limit, timeout, rate_limit, rate_burst, token_ttl, log_format } => {
+        Command::Serve {
+            listen,
+            body_limit,
+            timeout,
+            rate_limit,
+            rate_burst,
+            token_ttl,
+            page_bytes,
+            read_memory,
+            log_format,
+        } => {
             ops::init_logs(log_format);
             let listener = tokio::net::TcpListener::bind(&listen).await?;
             eprintln!("hearth lrs: listening on http://{}/xapi/", listener.local_addr()?);
@@ -392,6 +490,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 rate_limit,
                 rate_burst,
                 token_ttl: std::time::Duration::from_secs(token_ttl.max(1)),
+                page_bytes,
+                read_memory,
             };
             serve(AppState::new(store), config, listener, shutdown).await?;
         }
@@ -412,6 +512,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 Box::new(std::io::BufReader::new(std::fs::File::open(&file)?))
             };
             let r = ops::import(&store, &tenant, &mut input).await?;
+            // The planner's statistics do not know about what was just loaded (see `analyze`).
+            store.analyze().await?;
             eprintln!("hearth lrs: imported {} statements (already stored ones skipped)", r.statements);
         }
         Command::Tenant(TenantCommand::Add { name }) => {

@@ -1,4 +1,5 @@
-//! Load protection: a per-credential rate limit (token bucket → 429 with `Retry-After`), a request
+//! Load protection: a per-credential rate limit (token bucket → 429 with `Retry-After`, applied
+//! after authentication by [`crate::Authed`], failures per client address), a request
 //! timeout (→ 503 with a reason), and one place that turns every error response produced outside
 //! the handlers (axum's 413 for an oversized body, 404 for an unknown path, 405, …) into the same
 //! JSON `{"error": …}` body the handlers send.
@@ -10,7 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Token buckets, one per credential key (or launch token).
@@ -47,50 +48,63 @@ impl RateLimiter {
     }
 }
 
-/// Who a request is from, for rate limiting, read from the `Authorization` header without a
-/// database lookup: the Basic user name, or a prefix of a bearer token. Unauthenticated requests
-/// are not limited here (they are answered 401 without touching storage beyond one lookup).
-fn bucket_key(req: &Request) -> Option<String> {
-    let h = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+/// The bucket of an authenticated request, read from the `Authorization` header that was just
+/// verified: the credential key, or a prefix of the launch token (each token has its own budget;
+/// tokens sent as Basic share one user name, so they are keyed by their secret too).
+pub(crate) fn principal_bucket(headers: &axum::http::HeaderMap, who: &crate::auth::Principal) -> String {
+    let h = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
     if let Some(t) = h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")) {
-        return Some(format!("bearer:{}", t.trim().get(..48).unwrap_or(t)));
+        return format!("bearer:{}", t.trim().get(..48).unwrap_or(t));
     }
-    let b64 = h.strip_prefix("Basic ").or_else(|| h.strip_prefix("basic "))?;
-    let raw = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
-    let s = String::from_utf8(raw).ok()?;
-    let (user, secret) = s.split_once(':')?;
-    // Launch tokens sent as Basic share one user name; key them by their secret instead.
-    if user == crate::token::TOKEN_USER {
-        return Some(format!("bearer:{}", secret.get(..32).unwrap_or(secret)));
+    if who.launch.is_some()
+        && let Some(b64) = h.strip_prefix("Basic ").or_else(|| h.strip_prefix("basic "))
+        && let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(b64.trim())
+        && let Ok(s) = String::from_utf8(raw)
+        && let Some((_, secret)) = s.split_once(':')
+    {
+        return format!("bearer:{}", secret.get(..32).unwrap_or(secret));
     }
-    Some(format!("key:{user}"))
+    format!("key:{}", who.key)
+}
+
+/// The bucket of a request that failed authentication: its peer address (`serve` records it).
+/// Behind a reverse proxy every client shares the proxy's address; failures then share one
+/// budget, which still never touches a valid credential's.
+pub(crate) fn client_bucket(parts: &axum::http::request::Parts) -> String {
+    match parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>() {
+        Some(c) => format!("fail:{}", c.0.ip()),
+        None => "fail:unknown".to_owned(),
+    }
 }
 
 fn error(status: StatusCode, msg: &str) -> Response {
     (status, axum::Json(serde_json::json!({"error": msg}))).into_response()
 }
 
-/// The rate-limit middleware.
-pub(crate) async fn rate_limit(
-    State(limiter): State<Arc<RateLimiter>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    if let Some(key) = bucket_key(&req)
-        && let Err(wait) = limiter.take(&key, Instant::now())
-    {
-        let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
-        let mut r = error(
-            StatusCode::TOO_MANY_REQUESTS,
-            &format!(
-                "rate limit of {} requests/s for this credential exceeded; retry in {secs} s",
-                limiter.per_sec
-            ),
-        );
-        r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        return r;
+fn too_many(wait: Duration, msg: String) -> Response {
+    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let mut r = error(StatusCode::TOO_MANY_REQUESTS, &format!("{msg}; retry in {secs} s"));
+    r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    r
+}
+
+impl RateLimiter {
+    /// Spends one request of an authenticated principal's budget; the 429 when it is spent.
+    pub(crate) fn charge(&self, bucket: &str) -> Option<Response> {
+        let wait = self.take(bucket, Instant::now()).err()?;
+        Some(too_many(
+            wait,
+            format!("rate limit of {} requests/s for this credential exceeded", self.per_sec),
+        ))
     }
-    next.run(req).await
+
+    /// Counts a failed authentication against the client's address; the 429 when its budget is
+    /// spent. Failures have their own budget (same rate and burst as a credential's) so that
+    /// guessing at a key never makes the key's owner wait.
+    pub(crate) fn charge_failure(&self, bucket: &str) -> Option<Response> {
+        let wait = self.take(bucket, Instant::now()).err()?;
+        Some(too_many(wait, "too many failed authentications from this address".to_owned()))
+    }
 }
 
 /// The timeout middleware: a request not answered in time gets 503 with a reason. A write already
@@ -107,6 +121,31 @@ pub(crate) async fn timeout(State(limit): State<Duration>, req: Request, next: N
             r
         }
     }
+}
+
+/// The longest request target (path and query) this LRS reads, in bytes. xAPI queries carry an
+/// agent as JSON and a few IRIs: a few hundred bytes; 16 KiB leaves room for any honest client.
+pub(crate) const MAX_URI: usize = 16 * 1024;
+/// The most header bytes (names and values) a request may carry.
+pub(crate) const MAX_HEADER_BYTES: usize = 64 * 1024;
+
+/// 414 and 431 with a JSON reason. hyper refuses a request line or header block beyond its own
+/// limits (about 64 KiB of target, 400 KiB of headers) with an empty body before any of this
+/// code runs; these limits sit below hyper's, so every client that overdoes it by less than
+/// that gets the same `{"error": …}` as any other refusal.
+pub(crate) async fn head_limits(req: Request, next: Next) -> Response {
+    let target = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if target > MAX_URI {
+        let msg = format!("the request target is {target} bytes; this LRS reads at most {MAX_URI}");
+        return crate::with_version(error(StatusCode::URI_TOO_LONG, &msg), None);
+    }
+    let headers: usize = req.headers().iter().map(|(k, v)| k.as_str().len() + v.len()).sum();
+    if headers > MAX_HEADER_BYTES {
+        let msg =
+            format!("the request headers are {headers} bytes; this LRS reads at most {MAX_HEADER_BYTES}");
+        return crate::with_version(error(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, &msg), None);
+    }
+    next.run(req).await
 }
 
 /// Gives every error response a JSON `{"error": …}` body. Handlers already do; this covers what

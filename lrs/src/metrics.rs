@@ -1,90 +1,98 @@
-//! `/metrics` in the Prometheus text format (0.0.4), hand-rolled: a few counters and one latency
-//! histogram do not need a metrics framework.
+//! `/metrics` in the OpenMetrics text format (which Prometheus scrapes), through the
+//! `prometheus-client` crate.
+//!
+//! Every label takes a value from a bounded set, so no client can grow the metrics (and the
+//! server's memory) by what it sends: the method is one of the methods the LRS answers or
+//! `other`, the route is the matched route pattern or `unmatched`, and the status is one the
+//! server itself chose. (Before, each distinct method a client invented added series: 300,000
+//! requests took the process from 9.7 to 66 MB and `/metrics` to 23 MB.)
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
 use std::time::Instant;
 
 /// Upper bounds of the latency histogram, seconds.
 const BUCKETS: [f64; 12] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0];
 
-#[derive(Default)]
-struct Histogram {
-    counts: [u64; BUCKETS.len()],
-    count: u64,
-    sum: f64,
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: &'static str,
+    route: String,
+    status: u16,
 }
 
-/// Process-wide counters.
-#[derive(Default)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    route: String,
+}
+
+type Latency = Family<RouteLabels, Histogram, fn() -> Histogram>;
+
+/// Process-wide metrics and the registry that renders them.
 pub(crate) struct Metrics {
-    /// (method, route, status) → requests.
-    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
-    /// route → latency.
-    latency: Mutex<BTreeMap<String, Histogram>>,
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Latency,
     /// Statements accepted by POST/PUT (including ones already stored).
-    pub(crate) statements: AtomicU64,
+    pub(crate) statements: Counter,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency: Latency = Family::new_with_constructor(|| Histogram::new(BUCKETS));
+        let statements = Counter::default();
+        let mut registry = Registry::default();
+        registry.register(
+            "hearth_lrs_requests",
+            "HTTP requests answered, by method, route and status",
+            requests.clone(),
+        );
+        registry.register(
+            "hearth_lrs_request_duration_seconds",
+            "Time to answer a request, by route",
+            latency.clone(),
+        );
+        registry.register(
+            "hearth_lrs_statements_stored",
+            "Statements accepted by PUT and POST since start",
+            statements.clone(),
+        );
+        Metrics { registry, requests, latency, statements }
+    }
+}
+
+/// The method as a label: one of the methods some route answers, else `other`.
+fn method_label(m: &Method) -> &'static str {
+    match *m {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
 }
 
 impl Metrics {
-    fn record(&self, method: &str, route: &str, status: u16, secs: f64) {
-        let mut r = self.requests.lock().unwrap_or_else(|e| e.into_inner());
-        *r.entry((method.to_owned(), route.to_owned(), status)).or_default() += 1;
-        drop(r);
-        let mut l = self.latency.lock().unwrap_or_else(|e| e.into_inner());
-        let h = l.entry(route.to_owned()).or_default();
-        h.count += 1;
-        h.sum += secs;
-        for (i, b) in BUCKETS.iter().enumerate() {
-            if secs <= *b {
-                h.counts[i] += 1;
-            }
-        }
+    fn record(&self, method: &'static str, route: String, status: u16, secs: f64) {
+        self.requests.get_or_create(&RequestLabels { method, route: route.clone(), status }).inc();
+        self.latency.get_or_create(&RouteLabels { route }).observe(secs);
     }
 
     /// The exposition text.
     pub(crate) fn render(&self) -> String {
         let mut out = String::new();
-        out.push_str(
-            "# HELP hearth_lrs_requests_total HTTP requests answered, by method, route and status.\n",
-        );
-        out.push_str("# TYPE hearth_lrs_requests_total counter\n");
-        for ((m, route, status), n) in self.requests.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-            let _ = writeln!(
-                out,
-                "hearth_lrs_requests_total{{method=\"{m}\",route=\"{route}\",status=\"{status}\"}} {n}"
-            );
-        }
-        out.push_str("# HELP hearth_lrs_request_duration_seconds Time to answer a request, by route.\n");
-        out.push_str("# TYPE hearth_lrs_request_duration_seconds histogram\n");
-        for (route, h) in self.latency.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-            for (b, c) in BUCKETS.iter().zip(h.counts) {
-                let _ = writeln!(
-                    out,
-                    "hearth_lrs_request_duration_seconds_bucket{{route=\"{route}\",le=\"{b}\"}} {c}"
-                );
-            }
-            let _ = writeln!(
-                out,
-                "hearth_lrs_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
-                h.count
-            );
-            let _ = writeln!(out, "hearth_lrs_request_duration_seconds_sum{{route=\"{route}\"}} {}", h.sum);
-            let _ =
-                writeln!(out, "hearth_lrs_request_duration_seconds_count{{route=\"{route}\"}} {}", h.count);
-        }
-        out.push_str(
-            "# HELP hearth_lrs_statements_stored_total Statements accepted by PUT and POST since start.\n",
-        );
-        out.push_str("# TYPE hearth_lrs_statements_stored_total counter\n");
-        let _ =
-            writeln!(out, "hearth_lrs_statements_stored_total {}", self.statements.load(Ordering::Relaxed));
+        // Writing into a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out
     }
 }
@@ -93,17 +101,19 @@ impl Metrics {
 /// stays small); unknown paths count as `unmatched`.
 pub(crate) async fn track(State(m): State<std::sync::Arc<Metrics>>, req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let method = req.method().as_str().to_owned();
+    let method = method_label(req.method());
     let route = req.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str()).to_owned();
     let r = next.run(req).await;
-    m.record(&method, &route, r.status().as_u16(), start.elapsed().as_secs_f64());
+    m.record(method, route, r.status().as_u16(), start.elapsed().as_secs_f64());
     r
 }
 
 /// `GET /metrics`.
 pub(crate) async fn handler(State(state): State<crate::AppState>) -> Response {
     let mut r = state.metrics.render().into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    );
     r
 }

@@ -3,10 +3,9 @@
 
 use crate::error::ApiError;
 use crate::store::StatementQuery;
-use crate::{AppState, ReqVersion};
+use crate::{AppState, Authed, ReqVersion};
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -16,14 +15,20 @@ pub(crate) async fn activity(
     State(state): State<AppState>,
     ReqVersion(_): ReqVersion,
     Query(params): Query<BTreeMap<String, String>>,
-    headers: HeaderMap,
+    Authed(who): Authed,
 ) -> Result<Json<Value>, ApiError> {
-    let who = state.principal(&headers).await?;
     let id = reader_param(&who, &params, "activityId")?;
     if !xapi::format::is_iri(id) {
         return Err(ApiError::BadRequest("activityId must be an IRI".into()));
     }
-    let q = StatementQuery { activity: Some(id.clone()), limit: DEFINITION_STATEMENTS, ..Default::default() };
+    // The newest statements within a page's bytes: 500 large statements must not all be held.
+    let _room = state.reads.reserve().await;
+    let q = StatementQuery {
+        activity: Some(id.clone()),
+        limit: DEFINITION_STATEMENTS,
+        max_bytes: Some(state.reads.page_bytes()),
+        ..Default::default()
+    };
     let rows = state.store.query_statements(who.tenant_id, &q).await?;
     // Newest first: merge from the oldest so that newer statements win.
     let defs: Vec<Value> = rows
@@ -67,12 +72,11 @@ pub(crate) fn merge_definitions(defs: Vec<Value>) -> Value {
 
 /// `GET /xapi/agents?agent=`: a Person object with the agent's identifiers as arrays.
 pub(crate) async fn agent(
-    State(state): State<AppState>,
+    State(_): State<AppState>,
     ReqVersion(version): ReqVersion,
     Query(params): Query<BTreeMap<String, String>>,
-    headers: HeaderMap,
+    Authed(who): Authed,
 ) -> Result<Json<Value>, ApiError> {
-    let who = state.principal(&headers).await?;
     let a = reader_param(&who, &params, "agent")?;
     let v: Value = serde_json::from_str(a).map_err(|_| ApiError::BadRequest("agent must be JSON".into()))?;
     let probe =

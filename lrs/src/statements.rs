@@ -2,9 +2,10 @@
 //! query with `more` paging).
 
 use crate::attachments::{self, Part};
+use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::store::{NewStatement, StatementQuery, related_column};
-use crate::{AppState, ReqVersion};
+use crate::{AppState, Authed, ReqVersion};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -79,12 +80,11 @@ fn prepare(
 
 async fn write(
     state: &AppState,
-    headers: &HeaderMap,
+    who: &Principal,
     version: xapi::Version,
     items: Vec<Value>,
     parts: &[Part],
 ) -> Result<Vec<String>, ApiError> {
-    let who = state.principal(headers).await?;
     if !who.can_write_statements() {
         return Err(ApiError::Forbidden("this credential may not write statements".into()));
     }
@@ -121,17 +121,17 @@ async fn write(
     let n = prepared.len() as u64;
     state.store.insert_statements(who.tenant_id, prepared).await?;
     drop(inflight);
-    state.metrics.statements.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    state.metrics.statements.inc_by(n);
     Ok(ids)
 }
 
 /// A statements request body by its Content-Type (Communication §1.5): JSON, or `multipart/mixed`
 /// with attachment parts. Anything else is a 400.
-fn read_body(headers: &HeaderMap, body: &Bytes) -> Result<(Value, Vec<Part>), ApiError> {
+async fn read_body(headers: &HeaderMap, body: Bytes) -> Result<(Value, Vec<Part>), ApiError> {
     let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/json");
     match attachments::media_type(ct).as_str() {
-        "application/json" => Ok((parse_json(body)?, Vec::new())),
-        "multipart/mixed" => attachments::parse(ct, body),
+        "application/json" => Ok((parse_json(&body)?, Vec::new())),
+        "multipart/mixed" => attachments::parse(ct, body).await,
         other => Err(ApiError::BadRequest(format!(
             "statements are sent as application/json or multipart/mixed, not `{other}`"
         ))),
@@ -151,17 +151,18 @@ fn check_parts(items: &[Value], parts: Vec<Part>) -> Result<Vec<Part>, ApiError>
 pub(crate) async fn post(
     State(state): State<AppState>,
     ReqVersion(version): ReqVersion,
+    Authed(who): Authed,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let (v, parts) = read_body(&headers, &body)?;
+    let (v, parts) = read_body(&headers, body).await?;
     xapi::validate_statements(&v, version).map_err(ApiError::Invalid)?;
     let items = match v {
         Value::Array(items) => items,
         one => vec![one],
     };
     let parts = check_parts(&items, parts)?;
-    let ids = write(&state, &headers, version, items, &parts).await?;
+    let ids = write(&state, &who, version, items, &parts).await?;
     Ok((StatusCode::OK, Json(ids)).into_response())
 }
 
@@ -171,6 +172,7 @@ pub(crate) async fn put(
     State(state): State<AppState>,
     ReqVersion(version): ReqVersion,
     Query(params): Query<BTreeMap<String, String>>,
+    Authed(who): Authed,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -182,7 +184,7 @@ pub(crate) async fn put(
     if !is_uuid(id) {
         return Err(ApiError::BadRequest(format!("statementId `{id}` is not a UUID")));
     }
-    let (mut v, parts) = read_body(&headers, &body)?;
+    let (mut v, parts) = read_body(&headers, body).await?;
     if !v.is_object() {
         return Err(ApiError::BadRequest("PUT takes a single statement object".into()));
     }
@@ -196,7 +198,7 @@ pub(crate) async fn put(
     xapi::validate_statement(&v, version).map_err(ApiError::Invalid)?;
     let items = vec![v];
     let parts = check_parts(&items, parts)?;
-    write(&state, &headers, version, items, &parts).await?;
+    write(&state, &who, version, items, &parts).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -233,12 +235,16 @@ pub(crate) async fn get(
     State(state): State<AppState>,
     ReqVersion(version): ReqVersion,
     Query(params): Query<BTreeMap<String, String>>,
+    auth: Result<Authed, Response>,
     headers: HeaderMap,
 ) -> Response {
     let consistent = state.clock.watermark();
-    let mut resp = match query(&state, version, &params, &headers, &consistent).await {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
+    let mut resp = match auth {
+        Err(refused) => refused,
+        Ok(Authed(who)) => match query(&state, &who, version, &params, &headers, &consistent).await {
+            Ok(r) => r,
+            Err(e) => e.into_response(),
+        },
     };
     resp.headers_mut().insert(
         "X-Experience-API-Consistent-Through",
@@ -249,12 +255,12 @@ pub(crate) async fn get(
 
 async fn query(
     state: &AppState,
+    who: &Principal,
     version: xapi::Version,
     params: &BTreeMap<String, String>,
     headers: &HeaderMap,
     consistent: &str,
 ) -> Result<Response, ApiError> {
-    let who = state.principal(headers).await?;
     let mine = who
         .statement_read()
         .ok_or_else(|| ApiError::Forbidden("this credential may not read statements".into()))?;
@@ -388,9 +394,19 @@ async fn query(
     }
     // A launch token sees only its learner's statements, not those pointing at them.
     q.include_refs = who.launch.is_none();
+    // A page is bounded in bytes as well as in statements, and waits for room in the server's
+    // read pool (see page.rs).
+    let permit = state.reads.reserve().await;
+    q.max_bytes = Some(state.reads.page_bytes());
     let mut rows = state.store.query_statements(who.tenant_id, &q).await?;
-    let more = if rows.len() as i64 > q.limit {
-        rows.truncate(q.limit as usize);
+    let mut fit = crate::page::fits(&rows, q.limit, state.reads.page_bytes());
+    // With attachments=true their contents count against the page's bytes too.
+    let mut parts = Vec::new();
+    if with_attachments {
+        fit = attachments_within(state, who.tenant_id, &rows[..fit], &mut parts).await?;
+    }
+    let more = if rows.len() > fit {
+        rows.truncate(fit);
         // The cursor is the last sequence number returned plus the same filter, so a page never
         // repeats or skips a statement whatever is written meanwhile.
         let mut p = params.clone();
@@ -399,11 +415,62 @@ async fn query(
     } else {
         String::new()
     };
+    if !with_attachments {
+        let shaper: Option<crate::page::Shape> = match format {
+            "exact" => None,
+            _ => {
+                let (format, lang) = (format.to_owned(), accept_language.map(str::to_owned));
+                Some(Box::new(move |j: &str| {
+                    shape(serde_json::from_str(j).unwrap_or_default(), &format, lang.as_deref()).to_string()
+                }))
+            }
+        };
+        return Ok(crate::page::stream(rows, &more, shaper, permit));
+    }
     let statements: Vec<Value> = rows
         .into_iter()
         .map(|r| shape(serde_json::from_str(&r.json).unwrap_or_default(), format, accept_language))
         .collect();
-    answer(state, who.tenant_id, json!({"statements": statements, "more": more}), with_attachments).await
+    Ok(multipart(&json!({"statements": statements, "more": more}), &parts))
+}
+
+/// Loads the attachment contents of `rows`, statement by statement, while the statements and
+/// contents together keep within a page's bytes (the first statement's always): returns how
+/// many statements that is, with their contents in `parts`.
+async fn attachments_within(
+    state: &AppState,
+    tenant: i64,
+    rows: &[crate::store::StoredStatement],
+    parts: &mut Vec<Part>,
+) -> Result<usize, ApiError> {
+    let mut used = 0usize;
+    for (n, r) in rows.iter().enumerate() {
+        let v: Value = serde_json::from_str(&r.json).unwrap_or_default();
+        let wanted: Vec<String> = attachments::hashes(std::slice::from_ref(&v))
+            .into_iter()
+            .filter(|h| !parts.iter().any(|p| &p.sha2 == h))
+            .collect();
+        let got =
+            if wanted.is_empty() { Vec::new() } else { state.store.get_attachments(tenant, &wanted).await? };
+        let add = r.json.len() + got.iter().map(|p| p.body.len()).sum::<usize>();
+        if n > 0 && used + add > state.reads.page_bytes() {
+            return Ok(n);
+        }
+        used += add;
+        parts.extend(got);
+    }
+    Ok(rows.len())
+}
+
+/// A `multipart/mixed` answer: the JSON, then each attachment content.
+fn multipart(v: &Value, parts: &[Part]) -> Response {
+    let (ct, body) = attachments::render(v, parts);
+    let mut h = HeaderMap::new();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&ct).unwrap_or(HeaderValue::from_static("multipart/mixed")),
+    );
+    (StatusCode::OK, h, body).into_response()
 }
 
 /// The JSON answer, or with `attachments=true` a `multipart/mixed` one: the JSON, then the
@@ -422,13 +489,7 @@ async fn answer(
         _ => vec![v.clone()],
     };
     let parts = state.store.get_attachments(tenant, &attachments::hashes(&list)).await?;
-    let (ct, body) = attachments::render(&v, &parts);
-    let mut h = HeaderMap::new();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&ct).unwrap_or(HeaderValue::from_static("multipart/mixed")),
-    );
-    Ok((StatusCode::OK, h, body).into_response())
+    Ok(multipart(&v, &parts))
 }
 
 /// Applies `format` (Communication §2.1.3): `ids` keeps only what identifies agents, groups,

@@ -106,6 +106,10 @@ pub struct StatementQuery {
     pub limit: i64,
     /// Continue after this stored sequence number (the `more` cursor).
     pub after_seq: Option<i64>,
+    /// At most about this many bytes of statement JSON are held: the first row, the rows after
+    /// it that fit, plus one more (which tells the caller the page is full).
+    /// `None`: `limit + 1` rows whatever their size.
+    pub max_bytes: Option<usize>,
 }
 
 impl StatementQuery {
@@ -205,6 +209,50 @@ impl Sql {
         }
         let rows = query.fetch_all(pool).await?;
         Ok(rows.iter().map(row_to_stored).collect::<Result<_, _>>()?)
+    }
+
+    /// [`Sql::fetch`] within `q.max_bytes` (see there): rows are read one at a time and those that
+    /// cannot be on the page are dropped at once, so a query over large statements holds about
+    /// one page in memory, not `limit` statements. `ordered`: rows arrive in page order, so
+    /// reading stops at the first row past the page.
+    async fn fetch_within(
+        self,
+        pool: &AnyPool,
+        tenant: i64,
+        q: &StatementQuery,
+        ordered: bool,
+    ) -> Result<Vec<StoredStatement>, StoreError> {
+        use futures_util::TryStreamExt;
+        let Some(budget) = q.max_bytes else { return self.fetch(pool, tenant).await };
+        let mut query = sqlx::query(AssertSqlSafe(self.sql)).bind(tenant);
+        for a in self.args {
+            query = query.bind(a);
+        }
+        let mut rows = query.fetch(pool);
+        // Keyed by position in the page.
+        let mut kept = std::collections::BTreeMap::new();
+        let mut bytes = 0usize;
+        while let Some(row) = rows.try_next().await? {
+            let s = row_to_stored(&row)?;
+            bytes += s.json.len();
+            if let Some(old) = kept.insert(if q.ascending { s.seq } else { -s.seq }, s) {
+                bytes -= old.json.len();
+            }
+            // The page is the first row and those after it that keep within the budget; one row
+            // past it tells the caller there is more. Once the rows before the last already
+            // hold such a row (two or more rows over the budget), the last is not needed.
+            while kept.len() > 2
+                && let Some((_, last)) = kept.last_key_value()
+                && bytes - last.json.len() > budget
+            {
+                bytes -= last.json.len();
+                kept.pop_last();
+            }
+            if ordered && kept.len() >= 2 && bytes > budget {
+                break;
+            }
+        }
+        Ok(kept.into_values().collect())
     }
 }
 
@@ -317,6 +365,12 @@ pub trait Store: Send + Sync {
     async fn add_launch_token(&self, t: &crate::token::LaunchToken) -> Result<(), StoreError>;
     /// Finds a launch token by the hash of its secret.
     async fn launch_token(&self, hash: &str) -> Result<Option<crate::token::LaunchToken>, StoreError>;
+    /// Called now and then by a running server with the number of statements it stored since
+    /// the last call that returned true: refreshes the planner's statistics when that many new
+    /// rows make them stale. Returns whether it did.
+    async fn refresh_statistics(&self, _new_rows: u64) -> Result<bool, StoreError> {
+        Ok(false)
+    }
 }
 
 /// Which SQL dialect a [`SqlStore`] speaks.
@@ -358,6 +412,18 @@ const PG_MIGRATIONS: &[(i64, &str)] = &[
 ];
 
 impl SqlStore {
+    /// Refreshes PostgreSQL's planner statistics of the statements table (`ANALYZE`, which
+    /// samples a bounded number of rows whatever the table's size). Run after bulk loads: on a
+    /// table without statistics PostgreSQL chose plans 100–1,000× slower. SQLite's planner does
+    /// well on its indexes without `sqlite_stat1`, and writing it would contend with the writer
+    /// task, so there it does nothing.
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        if self.dialect == Dialect::Postgres {
+            sqlx::raw_sql("ANALYZE statements").execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
     /// Opens (creating if needed) the database at `url` (`sqlite:path` or `postgres://…`) and
     /// applies migrations. `search_path` puts PostgreSQL tables in a schema (tests use one
     /// schema per test).
@@ -719,6 +785,27 @@ impl Store for SqlStore {
         crate::token::find(&self.pool, hash).await
     }
 
+    /// PostgreSQL only: `ANALYZE` once 1,000 new statements are also a tenth of what the planner
+    /// last counted (`pg_class.reltuples`, -1 before the first ANALYZE). Autovacuum does the
+    /// same, but up to a minute late, and a table that grew from empty in that minute was
+    /// queried through plans 100–1,000× slower than with statistics.
+    async fn refresh_statistics(&self, new_rows: u64) -> Result<bool, StoreError> {
+        if self.dialect != Dialect::Postgres || new_rows < 1_000 {
+            return Ok(false);
+        }
+        let counted: f64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(MAX(reltuples), -1) AS DOUBLE PRECISION) FROM pg_class \
+             WHERE oid = to_regclass('statements')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        if (new_rows as f64) < counted / 10.0 {
+            return Ok(false);
+        }
+        self.analyze().await?;
+        Ok(true)
+    }
+
     async fn insert_statements(&self, tenant: i64, stmts: Vec<NewStatement>) -> Result<(), StoreError> {
         if let Some(w) = &self.writer {
             let (tx, rx) = oneshot::channel();
@@ -761,7 +848,7 @@ impl Store for SqlStore {
             let mut main = Sql::new(MAIN);
             main.filters(q, "", sqlite);
             main.window(q, "", sqlite);
-            return main.fetch(&self.pool, tenant).await;
+            return main.fetch_within(&self.pool, tenant, q, true).await;
         }
         // Communication §2.1.3: a statement whose object is a StatementRef meets the filters when
         // the statement it targets does (one step; the target may be voided). Only statements with
@@ -781,7 +868,7 @@ impl Store for SqlStore {
         // Each part returns at most limit + 1 rows, in order; they are merged here rather than by
         // an outer ORDER BY, which would copy every row (JSON included) into a sort.
         both.sql.push_str(") r");
-        let mut rows = both.fetch(&self.pool, tenant).await?;
+        let mut rows = both.fetch_within(&self.pool, tenant, q, false).await?;
         rows.sort_by_key(|r| if q.ascending { r.seq } else { -r.seq });
         // A statement can meet the filters both ways.
         rows.dedup_by_key(|r| r.seq);

@@ -20,7 +20,6 @@ use crate::{AppState, ServeConfig};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Extension, State};
-use axum::http::HeaderMap;
 use base64::Engine;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -176,10 +175,9 @@ impl Launch {
 pub(crate) async fn mint(
     State(state): State<AppState>,
     Extension(config): Extension<Arc<ServeConfig>>,
-    headers: HeaderMap,
+    crate::Authed(who): crate::Authed,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let who = state.principal(&headers).await?;
     if who.launch.is_some() || !who.can_mint_tokens() {
         return Err(ApiError::Forbidden(
             "this credential may not mint launch tokens (scope `launch`)".into(),

@@ -75,19 +75,29 @@ pub enum TimestampError {
     NegativeZeroOffset,
 }
 
+/// Days in `month` (1–12) of `year` in the proleptic Gregorian calendar ISO 8601 uses.
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
 /// ISO 8601 date-time, `YYYY-MM-DDThh:mm[:ss[.f+]][Z|±hh[:?mm]]` (Data §4.5).
 /// Returns the offset in minutes (None when no zone was given).
 pub fn parse_timestamp(s: &str) -> Result<Option<i32>, TimestampError> {
     use TimestampError::Malformed;
     let b = s.as_bytes();
     let year = digits(b, 4).ok_or(Malformed)?;
-    let _ = year;
     if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
         return Err(Malformed);
     }
     let month = digits(&b[5..], 2).ok_or(Malformed)?;
     let day = digits(&b[8..], 2).ok_or(Malformed)?;
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    // The day must exist in that month of that year (2026-02-30 is not a date).
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return Err(Malformed);
     }
     if !matches!(b.get(10), Some(b'T' | b't')) {

@@ -124,6 +124,49 @@ impl Srv {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// Runs SQL on the server's database behind its back (to break it on purpose).
+    pub(crate) async fn sql(&self, sql: &str) {
+        let mut conn = self.connect().await;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(&mut conn).await.unwrap();
+    }
+
+    /// One number from the server's database.
+    pub(crate) async fn sql_f64(&self, sql: &str) -> f64 {
+        let mut conn = self.connect().await;
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&mut conn).await.unwrap()
+    }
+
+    /// The `--database` URL of this server's database (PostgreSQL: its schema in the URL).
+    pub(crate) fn database_url(&self) -> String {
+        match (&self.pg_schema, &self._dir) {
+            (Some((url, schema)), _) => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}options=-csearch_path%3D{schema}")
+            }
+            (None, Some(dir)) => format!("sqlite:{}", dir.path().join("lrs.db").display()),
+            (None, None) => unreachable!("every test server has a database"),
+        }
+    }
+
+    async fn connect(&self) -> sqlx::AnyConnection {
+        match (&self.pg_schema, &self._dir) {
+            (Some((url, schema)), _) => {
+                let mut c = sqlx::AnyConnection::connect(url).await.unwrap();
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("SET search_path TO {schema}")))
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+                c
+            }
+            (None, Some(dir)) => {
+                sqlx::AnyConnection::connect(&format!("sqlite:{}", dir.path().join("lrs.db").display()))
+                    .await
+                    .unwrap()
+            }
+            (None, None) => unreachable!("every test server has a database"),
+        }
+    }
+
     pub(crate) async fn finish(mut self) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());

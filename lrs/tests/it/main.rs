@@ -6,6 +6,7 @@
 mod attachments;
 mod cli;
 mod documents;
+mod hardening;
 mod harness;
 mod ops;
 mod statements;

@@ -99,14 +99,19 @@ async fn metrics_count_requests(s: &Srv) {
     s.req(Method::GET, "/xapi/nothing").send().await.unwrap();
     let r = s.client.get(format!("{}/metrics", s.base)).send().await.unwrap();
     assert_eq!(r.status(), 200);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/openmetrics-text; version=1.0.0")
+    );
     let text = r.text().await.unwrap();
     for line in [
         "hearth_lrs_requests_total{method=\"POST\",route=\"/xapi/statements\",status=\"200\"} 1",
         "hearth_lrs_requests_total{method=\"GET\",route=\"/xapi/statements\",status=\"200\"} 1",
         "hearth_lrs_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1",
         "hearth_lrs_request_duration_seconds_count{route=\"/xapi/statements\"} 2",
-        "hearth_lrs_request_duration_seconds_bucket{route=\"/xapi/statements\",le=\"+Inf\"} 2",
+        "hearth_lrs_request_duration_seconds_bucket{le=\"+Inf\",route=\"/xapi/statements\"} 2",
         "hearth_lrs_statements_stored_total 2",
     ] {
         assert!(text.lines().any(|l| l == line), "missing `{line}` in\n{text}");

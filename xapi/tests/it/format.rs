@@ -59,6 +59,40 @@ fn timestamps() {
     }
 }
 
+/// Every day of the calendar is checked against the month it is in, leap years included.
+#[test]
+fn timestamps_name_days_that_exist() {
+    let table: &[(&str, bool)] = &[
+        ("2026-01-31T00:00:00Z", true),
+        ("2026-02-28T00:00:00Z", true),
+        ("2026-02-29T00:00:00Z", false),
+        ("2026-02-30T00:00:00Z", false),
+        ("2026-02-31T00:00:00Z", false),
+        ("2028-02-29T00:00:00Z", true),
+        ("2000-02-29T00:00:00Z", true),
+        ("1900-02-29T00:00:00Z", false),
+        ("2100-02-29T00:00:00Z", false),
+        ("2026-03-31T00:00:00Z", true),
+        ("2026-04-30T00:00:00Z", true),
+        ("2026-04-31T00:00:00Z", false),
+        ("2026-06-31T00:00:00Z", false),
+        ("2026-09-31T00:00:00Z", false),
+        ("2026-11-31T00:00:00Z", false),
+        ("2026-12-31T23:59:59Z", true),
+        ("2026-12-32T00:00:00Z", false),
+        ("2026-12-00T00:00:00Z", false),
+        ("2026-13-01T00:00:00Z", false),
+    ];
+    for (ts, ok) in table {
+        let got = parse_timestamp(ts);
+        if *ok {
+            assert!(got.is_ok(), "{ts}: {got:?}");
+        } else {
+            assert_eq!(got, Err(TimestampError::Malformed), "{ts}");
+        }
+    }
+}
+
 #[test]
 fn durations() {
     for ok in ["PT4H35M59.14S", "PT16559.14S", "P4W", "P1D", "P1Y2M3DT4H5M6S", "PT0S", "PT1,5S"] {
