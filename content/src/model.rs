@@ -452,7 +452,7 @@ impl Module {
     /// Calls `f` on every path [`Module::files`] lists, to change it: the player resolves each
     /// against the URL the module was loaded from, once, so every player on a page has its own
     /// media. Plain loops rather than an iterator chain like `files`: this one ships in the
-    /// player, where the chain's adapters cost 140 bytes (gzip) more (docs/size.md).
+    /// player, where the chain's adapters came to 490 bytes more raw code.
     pub fn for_each_file_mut(&mut self, mut f: impl FnMut(&mut String)) {
         for m in self.nodes.iter_mut().flat_map(|n| &mut n.media) {
             f(&mut m.src);

@@ -463,6 +463,9 @@ test('two players on one page each load their media from their own module\'s fol
   const page = await chrome.context.newPage();
   const errors = watchErrors(page);
   await page.goto(`${server.url}/two-players.html`);
+  // Earlier tests left progress of this module on the device (a Resume screen): start afresh.
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
   for (const id of ['one', 'two']) {
     await page.locator(`#${id} [data-action="start"]`).click();
   }
